@@ -1,0 +1,1 @@
+"""Prefect flows of transpub: thin layers whose tasks each call one library function."""

@@ -1,0 +1,209 @@
+"""Articles: ``articles/<slug>/zh.md`` with its catalog, inside a transpub project."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from transpub.config import CONFIG_NAME, Config, find_config, load_config
+from transpub.errors import ArticleError, ConfigError
+from transpub.segmenter import SegmentOptions
+from transpub.textfile import read_source, write_atomic
+
+SOURCE_NAME = "zh.md"
+CATALOG_NAME = "en.po"
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def check_slug(slug: str) -> str:
+    """A slug names one folder under ``articles/``: lowercase letters, digits, ``-``, ``_``, ``.``."""
+    if not _SLUG.fullmatch(slug) or ".." in slug:
+        raise ArticleError(
+            f"{slug!r} is not a valid article slug",
+            hint="use lowercase letters, digits and dashes, e.g. 2025-26-international-plan",
+        )
+    return slug
+
+
+def slug_from_filename(path: Path) -> str:
+    """A slug proposed from a file name (``2024 Plan.md`` → ``2024-plan``)."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article's folder."""
+
+    slug: str
+    folder: Path
+
+    @property
+    def source(self) -> Path:
+        return self.folder / SOURCE_NAME
+
+    @property
+    def catalog(self) -> Path:
+        return self.folder / CATALOG_NAME
+
+
+@dataclass(frozen=True)
+class Project:
+    """A transpub project: ``transpub.toml`` and the articles beside it."""
+
+    root: Path
+    config: Config
+
+    @classmethod
+    def open(cls, start: str | Path | None = None) -> Project:
+        """The project whose ``transpub.toml`` is at or above ``start`` (default: cwd)."""
+        base = Path(start or Path.cwd()).resolve()
+        found = base / CONFIG_NAME if (base / CONFIG_NAME).is_file() else find_config(base)
+        if found is None:
+            raise ConfigError(
+                f"no {CONFIG_NAME} here or above",
+                path=base,
+                hint="run transpub inside a project, or pass --project DIR",
+            )
+        return cls(found.parent, load_config(found))
+
+    @cached_property
+    def articles_dir(self) -> Path:
+        return self.root / self.config.project.articles_dir
+
+    @property
+    def segment_options(self) -> SegmentOptions:
+        seg = self.config.segment
+        return SegmentOptions(front_matter_keys=seg.front_matter_keys, html_blocks=seg.html_blocks)
+
+    def article(self, slug: str) -> Article:
+        """The article named ``slug``; it must exist."""
+        check_slug(slug)
+        folder = self.articles_dir / slug
+        if not (folder / SOURCE_NAME).is_file():
+            raise ArticleError(
+                f"no article {slug!r}",
+                path=folder / SOURCE_NAME,
+                hint="see `transpub status` for the articles, or `transpub add FILE`",
+            )
+        return Article(slug, folder)
+
+    def articles(self) -> Iterator[Article]:
+        """Every article, by slug."""
+        if not self.articles_dir.is_dir():
+            return
+        for folder in sorted(self.articles_dir.iterdir()):
+            if (folder / SOURCE_NAME).is_file() and _SLUG.fullmatch(folder.name):
+                yield Article(folder.name, folder)
+
+    def select(self, slugs: list[str] | None) -> list[Article]:
+        """The named articles, or all of them."""
+        return [self.article(s) for s in slugs] if slugs else list(self.articles())
+
+
+def split_front_matter(text: str) -> tuple[str | None, int]:
+    """The YAML text of the leading front matter (or None) and the offset where the body starts."""
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if match is None:
+        return None, 0
+    offset = len(text) - len(text.lstrip("\ufeff"))
+    return match.group(1) or "", offset + match.end()
+
+
+def read_metadata(text: str, path: str | Path) -> dict[str, Any]:
+    """The article's front matter as a mapping; ``title`` is required."""
+    import frontmatter
+    import yaml
+
+    from transpub.meta import yaml_error
+
+    yaml_text, _ = split_front_matter(text)
+    if yaml_text is None:
+        raise ArticleError(
+            "the article has no front matter",
+            path=path,
+            line=1,
+            hint="start it with `---`, a `title:` line and `---`",
+        )
+    try:
+        metadata, _content = frontmatter.parse(text.lstrip("\ufeff"))
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, 2).at(path) from exc
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("title"), str) or not str(
+        metadata.get("title")
+    ).strip():
+        raise ArticleError(
+            "the front matter has no `title`",
+            path=path,
+            line=2,
+            hint="add a line `title: …` between the --- lines",
+        )
+    return dict(metadata)
+
+
+def _first_heading(text: str) -> str | None:
+    from transpub.segmenter import segment
+
+    for unit in segment(text, SegmentOptions(front_matter_keys=(), html_blocks=False)):
+        if unit.kind.startswith("heading"):
+            return " ".join(unit.msgid.split())
+    return None
+
+
+def with_title(text: str, path: str | Path) -> str:
+    """The document with a ``title`` in its front matter, taken from its first heading if missing."""
+    import yaml
+
+    from transpub.meta import yaml_error
+
+    yaml_text, body_at = split_front_matter(text)
+    if yaml_text is not None:
+        try:
+            data = yaml.safe_load(yaml_text) or {}
+        except yaml.YAMLError as exc:
+            raise yaml_error(exc, 2).at(path) from exc
+        if isinstance(data, dict) and isinstance(data.get("title"), str) and data["title"].strip():
+            return text
+    title = _first_heading(text)
+    if title is None:
+        raise ArticleError(
+            "the document has neither a `title` in its front matter nor a heading to take it from",
+            path=path,
+            hint="add a `# Title` line or a front matter `title:`",
+        )
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    eol = "\r\n" if "\r\n" in text[:4096] else "\n"
+    line = "title: " + yaml.safe_dump(title, allow_unicode=True, width=10**6).split("\n")[0] + eol
+    body = text[len(bom) :]
+    if yaml_text is None:
+        return f"{bom}---{eol}{line}---{eol}{eol}{body}"
+    first_break = body.index("\n") + 1
+    return bom + body[:first_break] + line + body[first_break:]
+
+
+def add_article(project: Project, file: str | Path, slug: str | None = None) -> Article:
+    """Import a Markdown document as ``articles/<slug>/zh.md`` (front matter completed)."""
+    src = Path(file)
+    if slug is None:
+        slug = slug_from_filename(src)
+        if not slug:
+            raise ArticleError(
+                "cannot make a slug from this file name", path=src, hint="pass --slug NAME"
+            )
+    chosen = check_slug(slug)
+    folder = project.articles_dir / chosen
+    target = folder / SOURCE_NAME
+    text = with_title(read_source(src), src)
+    read_metadata(text, src)
+    if target.exists() and target.read_text(encoding="utf-8") != text:
+        raise ArticleError(
+            f"article {chosen!r} already exists with different content",
+            path=target,
+            hint="choose another --slug, or edit the existing source",
+        )
+    write_atomic(target, text)
+    return Article(chosen, folder)

@@ -1,0 +1,211 @@
+"""The ``transpub`` command: a thin shell over the library. Exit 0 done, 1 findings, 2 failure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from transpub.errors import StructureError, TranspubError
+
+OK, FINDINGS, FAILED = 0, 1, 2
+
+
+def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from transpub.article import Project
+
+    return Project.open(args.project)
+
+
+def _err(message: object) -> None:
+    print(f"Error: {message}", file=sys.stderr)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from transpub.article import add_article
+
+    article = add_article(_project(args), args.file, args.slug)
+    print(f"added {article.source}")
+    return OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from transpub.sync import sync_article
+
+    project = _project(args)
+    status = OK
+    for article in project.select(args.slugs):
+        try:
+            r = sync_article(project, article)
+        except TranspubError as exc:
+            _err(exc)
+            status = FAILED
+            continue
+        change = "updated" if r.written else "unchanged"
+        print(
+            f"{r.slug}: {change}, {r.stats.entries} entries ({r.stats.new} new, "
+            f"{r.stats.fuzzy} fuzzy, {r.stats.obsolete} obsolete); "
+            f"{r.counts.reviewed} reviewed, {r.counts.draft} drafts, "
+            f"{r.counts.untranslated} untranslated"
+        )
+    return status
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from transpub.status import format_table, queue
+
+    rows = queue(_project(args), args.slugs)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        print(format_table(rows))
+    return OK
+
+
+def cmd_md2po(args: argparse.Namespace) -> int:
+    from transpub.sync import md2po
+
+    n = md2po(args.source, args.output)
+    if not args.quiet:
+        print(f"{args.output}: {n} entries", file=sys.stderr)
+    return OK
+
+
+def cmd_po2md(args: argparse.Namespace) -> int:
+    from transpub.sync import po2md
+
+    po2md(args.source, args.catalog, args.output, include_drafts=args.fuzzy)
+    return OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from transpub.sync import build_article
+
+    project = _project(args)
+    text = build_article(project, project.article(args.slug), include_drafts=args.fuzzy)
+    if args.output:
+        from transpub.textfile import write_atomic
+
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from transpub.review import approve_article
+
+    project = _project(args)
+    given = approve_article(project.article(args.slug), args.by)
+    print(f"{args.slug}: approved by {given.editor} at {given.at}")
+    return OK
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from transpub.status import format_table
+
+    project = _project(args)
+    project.select(args.slugs)  # validate the slugs before starting Prefect
+    try:
+        from flows.translate import translate
+    except ImportError as exc:
+        raise TranspubError(
+            f"the Prefect flows are not installed ({exc})", hint="reinstall transpub: pip install -e ."
+        ) from exc
+    outcome = translate(str(project.root), args.slugs or None)
+    for failure in outcome.failures:
+        _err(failure)
+    print(format_table(outcome.rows))
+    return FAILED if outcome.failures else OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="transpub",
+        description="Chinese → English translation and publishing: Markdown ⇄ PO review queue.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument(
+        "-C", "--project", metavar="DIR", help="the project folder (default: the nearest "
+        "folder with transpub.toml, from the current one up)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("add", cmd_add, "Import a Markdown document as articles/<slug>/zh.md.")
+    p.add_argument("file", help="the Chinese Markdown document")
+    p.add_argument("--slug", help="the article's folder name (default: from the file name)")
+
+    p = command("sync", cmd_sync, "Segment every source and merge it into its catalog (en.po).")
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to sync (default: all)")
+
+    p = command("status", cmd_status, "Show the review queue: each article's state and counts.")
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to show (default: all)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = command("translate", cmd_translate,
+                "Run the translate flow (Prefect): sync every catalog and fill the review queue.")
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to translate (default: all)")
+
+    p = command("md2po", cmd_md2po, "Extract a Markdown file's units into a PO catalog.")
+    p.add_argument("source", help="the Markdown source")
+    p.add_argument("-o", "--output", required=True, help="the PO file to write or merge into")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+    p = command("po2md", cmd_po2md, "Rebuild a Markdown file's translation from a PO catalog.")
+    p.add_argument("source", help="the Markdown source the catalog was made from")
+    p.add_argument("catalog", help="the PO catalog")
+    p.add_argument("-o", "--output", required=True, help="the Markdown file to write")
+    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
+
+    p = command("build", cmd_build, "Print (or write) an article's English Markdown.")
+    p.add_argument("slug", help="the article")
+    p.add_argument("-o", "--output", help="write here instead of standard output")
+    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
+
+    p = command("approve", cmd_approve,
+                "Approve an article's translation as an editor (bound to the text approved).")
+    p.add_argument("slug", help="the article")
+    p.add_argument("--by", required=True, help="the approving editor's name")
+    return parser
+
+
+def _version() -> str:
+    from transpub import __version__
+
+    return f"transpub {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except StructureError as exc:
+        _err(exc)
+        return FINDINGS
+    except TranspubError as exc:
+        _err(exc)
+        return FAILED
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except OSError as exc:
+        _err(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        return FAILED
+    except Exception as exc:
+        if os.environ.get("TRANSPUB_DEBUG"):
+            raise
+        _err(f"internal error ({type(exc).__name__}: {exc}); set TRANSPUB_DEBUG=1 for details")
+        return FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

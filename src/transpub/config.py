@@ -1,0 +1,120 @@
+"""Project settings: one strict schema with defaults, read from ``transpub.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from transpub.errors import ConfigError
+
+CONFIG_NAME = "transpub.toml"
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    name: str = "transpub"
+    source_language: str = "zh"
+    target_language: str = "en"
+    articles_dir: str = "articles"
+
+
+@dataclass(frozen=True)
+class SegmentSettings:
+    #: Front-matter values offered for translation: dotted paths, ``*`` for every list item.
+    front_matter_keys: tuple[str, ...] = ("title", "summary")
+    #: Offer the prose inside raw HTML blocks such as ``<center>图 1 …</center>``.
+    html_blocks: bool = True
+
+
+@dataclass(frozen=True)
+class CatalogSettings:
+    #: Line width of saved PO files (0: never wrap).
+    wrap_width: int = 78
+    #: Minimum similarity (0–100) for a changed paragraph to inherit its old translation as fuzzy.
+    merge_similarity: float = 60.0
+
+
+@dataclass(frozen=True)
+class Config:
+    project: ProjectSettings = field(default_factory=ProjectSettings)
+    segment: SegmentSettings = field(default_factory=SegmentSettings)
+    catalog: CatalogSettings = field(default_factory=CatalogSettings)
+    path: Path | None = None
+
+
+_SECTIONS: dict[str, type] = {
+    "project": ProjectSettings,
+    "segment": SegmentSettings,
+    "catalog": CatalogSettings,
+}
+
+
+def _coerce(value: Any, default: Any, where: str, path: Path) -> Any:
+    expected = type(default)
+    if isinstance(default, tuple):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{where} must be a list of strings", path=path)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if type(value) is not expected:
+        raise ConfigError(f"{where} must be a {expected.__name__}, not {value!r}", path=path)
+    return value
+
+
+def load_config(path: str | Path) -> Config:
+    """Read ``transpub.toml``: unknown sections or keys are errors naming the allowed ones."""
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("no such settings file", path=p) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML ({exc})", path=p) from exc
+    config = Config(path=p)
+    for section, values in raw.items():
+        cls = _SECTIONS.get(section)
+        if cls is None:
+            raise ConfigError(
+                f"unknown section [{section}]",
+                path=p,
+                hint=f"allowed sections: {', '.join(sorted(_SECTIONS))}",
+            )
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{section}] must be a table", path=p)
+        current = getattr(config, section)
+        allowed = {f.name for f in fields(cls)}
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in allowed:
+                raise ConfigError(
+                    f"unknown key {key!r} in [{section}]",
+                    path=p,
+                    hint=f"allowed keys: {', '.join(sorted(allowed))}",
+                )
+            changes[key] = _coerce(value, getattr(current, key), f"[{section}] {key}", p)
+        config = replace(config, **{section: replace(current, **changes)})
+    _validate(config, p)
+    return config
+
+
+def _validate(config: Config, path: Path) -> None:
+    if not 0 <= config.catalog.merge_similarity <= 100:
+        raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
+    if config.catalog.wrap_width < 0:
+        raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``transpub.toml`` at or above ``start``."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+__all__ = ["CONFIG_NAME", "CatalogSettings", "Config", "ProjectSettings", "SegmentSettings",
+           "find_config", "load_config"]

@@ -1,0 +1,62 @@
+"""The exceptions transpub raises: one root, subclasses that say what went wrong for the user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TranspubError(Exception):
+    """Root of every error transpub reports to a person; ``str()`` is a one-line sentence."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+
+    def at(self, path: str | Path) -> TranspubError:
+        """Attach the file the error belongs to (when the raiser did not know it)."""
+        if self.path is None:
+            self.path = str(path)
+        return self
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+        text = f"{where}{self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class ConfigError(TranspubError):
+    """transpub.toml is missing, malformed or has unknown keys."""
+
+
+class SourceError(TranspubError):
+    """A source document cannot be read or segmented (encoding, front matter, binary…)."""
+
+
+class ArticleError(TranspubError):
+    """An article is missing, badly named or lacks required metadata."""
+
+
+class CatalogError(TranspubError):
+    """A PO catalog cannot be read or does not belong to its source."""
+
+
+class StructureError(TranspubError):
+    """A rebuilt document does not have the same Markdown structure as its source."""
+
+
+class ApprovalError(TranspubError):
+    """An approval cannot be given (entries untranslated, drafts left…)."""

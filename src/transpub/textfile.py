@@ -1,0 +1,83 @@
+"""Reading source files strictly and writing files atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from transpub.errors import SourceError
+
+#: Files above this size are refused: nothing we publish is that large, and a mistake is likely.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
+def decode_source(data: bytes, path: str | Path) -> str:
+    """Decode a Markdown source, refusing binary, empty and non-UTF-8 input with a located error."""
+    if not data.strip():
+        raise SourceError(
+            "the file is empty", path=path, hint="write the article's Markdown into it first"
+        )
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(
+            f"the file is {len(data) // (1024 * 1024)} MiB, above the "
+            f"{MAX_SOURCE_BYTES // (1024 * 1024)} MiB limit",
+            path=path,
+            hint="split it into several articles",
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise SourceError(
+            "this looks like a binary file (it contains NUL bytes), not Markdown",
+            path=path,
+            line=data.count(b"\n", 0, nul) + 1,
+            hint="give transpub a UTF-8 Markdown file",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {column})",
+            path=path,
+            line=line,
+            hint="convert the file to UTF-8, e.g. `iconv -f GB18030 -t UTF-8`",
+        ) from exc
+
+
+def read_source(path: str | Path) -> str:
+    """Read a Markdown source file exactly (no newline translation)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise SourceError("no such file", path=p, hint="check the path") from exc
+    except IsADirectoryError as exc:
+        raise SourceError("is a directory, not a Markdown file", path=p) from exc
+    except OSError as exc:
+        raise SourceError(f"cannot read the file ({exc.strerror})", path=p) from exc
+    return decode_source(data, p)
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> bool:
+    """Write ``data`` to ``path`` atomically; skip the write (return False) when it is unchanged."""
+    p = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if p.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

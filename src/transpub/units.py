@@ -1,0 +1,92 @@
+"""Translatable units and the skeleton that surrounds them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["block", "line", "cell", "html", "yaml"]
+
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_PLAIN_YAML = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n#:]*(?<!\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One translatable span of the source.
+
+    ``msgid`` is what translators see; ``raw`` is the exact source text of the span. Between the
+    lines of a multi-line ``msgid`` the source had ``seps`` (line ending plus container prefix such
+    as ``> `` or list indentation); lines a translation adds get ``cont``.
+    """
+
+    msgid: str
+    kind: str
+    line: int
+    raw: str
+    mode: Mode = "block"
+    seps: tuple[str, ...] = ()
+    cont: str = "\n"
+
+    def render(self, text: str) -> str:
+        """The source text that puts ``text`` in this unit's place."""
+        if text == self.msgid:
+            return self.raw
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if self.mode == "yaml":
+            return _yaml_scalar(text)
+        lines = text.split("\n")
+        if self.mode == "line":
+            return " ".join(part.strip() for part in lines if part.strip())
+        if self.mode == "cell":
+            joined = " ".join(part.strip() for part in lines if part.strip())
+            return _UNESCAPED_PIPE.sub(r"\\|", joined)
+        out = [lines[0]]
+        for i, part in enumerate(lines[1:]):
+            out.append(self.seps[i] if i < len(self.seps) else self.cont)
+            out.append(part)
+        return "".join(out)
+
+
+def _yaml_scalar(text: str) -> str:
+    """A YAML scalar for ``text`` on one line: plain when unambiguous, else double-quoted."""
+    if _PLAIN_YAML.fullmatch(text) and text.lower() not in {"true", "false", "null", "yes", "no",
+                                                               "on", "off", "~"}:
+        try:
+            float(text)
+        except ValueError:
+            return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(slots=True)
+class Segmented:
+    """A document cut into skeleton strings and units, in source order."""
+
+    pieces: list[str | Unit] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[Unit]:
+        return [p for p in self.pieces if isinstance(p, Unit)]
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units)
+
+    def rebuild(self, translation: Mapping[str, str] | Callable[[Unit], str | None]) -> str:
+        """Rebuild the document; units without a translation keep their source text."""
+        lookup = translation.get if isinstance(translation, Mapping) else None
+        out: list[str] = []
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            found = lookup(piece.msgid) if lookup else translation(piece)  # type: ignore[operator]
+            out.append(piece.render(found) if found else piece.raw)
+        return "".join(out)
+
+    def identity(self) -> str:
+        """The source rebuilt from its own units: must equal the source byte for byte."""
+        return "".join(p if isinstance(p, str) else p.raw for p in self.pieces)
