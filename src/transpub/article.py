@@ -21,7 +21,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\
 
 
 def check_slug(slug: str) -> str:
-    """A slug names one folder under ``articles/``: lowercase letters, digits, ``-``, ``_``, ``.``."""
+    """Validate a slug: one folder under ``articles/``, lowercase letters, digits, ``-_.``."""
     if not _SLUG.fullmatch(slug) or ".." in slug:
         raise ArticleError(
             f"{slug!r} is not a valid article slug",
@@ -133,9 +133,11 @@ def read_metadata(text: str, path: str | Path) -> dict[str, Any]:
         metadata, _content = frontmatter.parse(text.lstrip("\ufeff"))
     except yaml.YAMLError as exc:
         raise yaml_error(exc, 2).at(path) from exc
-    if not isinstance(metadata, dict) or not isinstance(metadata.get("title"), str) or not str(
-        metadata.get("title")
-    ).strip():
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(metadata.get("title"), str)
+        or not str(metadata.get("title")).strip()
+    ):
         raise ArticleError(
             "the front matter has no `title`",
             path=path,
@@ -155,12 +157,12 @@ def _first_heading(text: str) -> str | None:
 
 
 def with_title(text: str, path: str | Path) -> str:
-    """The document with a ``title`` in its front matter, taken from its first heading if missing."""
+    """The document with a front-matter ``title``, taken from its first heading if missing."""
     import yaml
 
     from transpub.meta import yaml_error
 
-    yaml_text, body_at = split_front_matter(text)
+    yaml_text, _body_at = split_front_matter(text)
     if yaml_text is not None:
         try:
             data = yaml.safe_load(yaml_text) or {}
@@ -177,7 +179,9 @@ def with_title(text: str, path: str | Path) -> str:
         )
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     eol = "\r\n" if "\r\n" in text[:4096] else "\n"
-    line = "title: " + yaml.safe_dump(title, allow_unicode=True, width=10**6).split("\n")[0] + eol
+    line = (
+        "title: " + str(yaml.safe_dump(title, allow_unicode=True, width=10**6)).split("\n")[0] + eol
+    )
     body = text[len(bom) :]
     if yaml_text is None:
         return f"{bom}---{eol}{line}---{eol}{eol}{body}"

@@ -83,7 +83,9 @@ def merge(
     fresh = _grouped(units, source_name)
     stats = MergeStats(entries=len(fresh))
     po = polib.POFile(wrapwidth=wrap_width)
-    po.header = f"English translation of {title}.\nMaintained with transpub; edit with any PO editor."
+    po.header = (
+        f"English translation of {title}.\nMaintained with transpub; edit with any PO editor."
+    )
     po.metadata = dict(old.metadata) if old is not None else default_metadata(title, now)
     po.metadata["Project-Id-Version"] = title
     current = {e.msgid: e for e in old if not e.obsolete} if old is not None else {}

@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from transpub.errors import StructureError, TranspubError
 
@@ -66,7 +65,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_md2po(args: argparse.Namespace) -> int:
-    from transpub.sync import md2po
+    from transpub.convert import md2po
 
     n = md2po(args.source, args.output)
     if not args.quiet:
@@ -75,7 +74,7 @@ def cmd_md2po(args: argparse.Namespace) -> int:
 
 
 def cmd_po2md(args: argparse.Namespace) -> int:
-    from transpub.sync import po2md
+    from transpub.convert import po2md
 
     po2md(args.source, args.catalog, args.output, include_drafts=args.fuzzy)
     return OK
@@ -109,11 +108,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
     project = _project(args)
     project.select(args.slugs)  # validate the slugs before starting Prefect
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # the machines are offline
     try:
         from flows.translate import translate
     except ImportError as exc:
         raise TranspubError(
-            f"the Prefect flows are not installed ({exc})", hint="reinstall transpub: pip install -e ."
+            f"the Prefect flows are not installed ({exc})",
+            hint="reinstall transpub: pip install -e .",
         ) from exc
     outcome = translate(str(project.root), args.slugs or None)
     for failure in outcome.failures:
@@ -129,12 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version())
     parser.add_argument(
-        "-C", "--project", metavar="DIR", help="the project folder (default: the nearest "
+        "-C",
+        "--project",
+        metavar="DIR",
+        help="the project folder (default: the nearest "
         "folder with transpub.toml, from the current one up)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, func: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text, description=text)
         p.set_defaults(func=func)
         return p
@@ -150,8 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to show (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    p = command("translate", cmd_translate,
-                "Run the translate flow (Prefect): sync every catalog and fill the review queue.")
+    p = command(
+        "translate",
+        cmd_translate,
+        "Run the translate flow (Prefect): sync every catalog and fill the review queue.",
+    )
     p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to translate (default: all)")
 
     p = command("md2po", cmd_md2po, "Extract a Markdown file's units into a PO catalog.")
@@ -170,8 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write here instead of standard output")
     p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
 
-    p = command("approve", cmd_approve,
-                "Approve an article's translation as an editor (bound to the text approved).")
+    p = command(
+        "approve",
+        cmd_approve,
+        "Approve an article's translation as an editor (bound to the text approved).",
+    )
     p.add_argument("slug", help="the article")
     p.add_argument("--by", required=True, help="the approving editor's name")
     return parser

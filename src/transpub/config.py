@@ -116,5 +116,12 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-__all__ = ["CONFIG_NAME", "CatalogSettings", "Config", "ProjectSettings", "SegmentSettings",
-           "find_config", "load_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "CatalogSettings",
+    "Config",
+    "ProjectSettings",
+    "SegmentSettings",
+    "find_config",
+    "load_config",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from transpub import catalog
 from transpub.article import Article
@@ -12,6 +12,6 @@ from transpub.queue import Approval, approve
 def approve_article(article: Article, editor: str, now: datetime | None = None) -> Approval:
     """Record an editor's approval in the catalog header, bound to the current translation."""
     po = catalog.load(article.catalog)
-    given = approve(po, editor, now or datetime.now(timezone.utc))
+    given = approve(po, editor, now or datetime.now(UTC))
     catalog.save(po, article.catalog)
     return given

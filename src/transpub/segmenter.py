@@ -8,6 +8,7 @@ skeleton is everything else, byte for byte, and ``identity()`` gives back the so
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ import pyromark
 
 from transpub.errors import SourceError
 from transpub.htmltext import HtmlScanner, skip_block
-from transpub.meta import front_matter_units
 from transpub.units import Mode, Segmented, Unit
 
 OPTIONS = (
@@ -49,8 +49,8 @@ def tag_name(tag: Any) -> str:
     return tag if isinstance(tag, str) else next(iter(tag))
 
 
-def parse_events(text: str) -> list[tuple[Any, dict[str, int]]]:
-    """All parser events of ``text`` with their UTF-8 byte ranges."""
+def parse_events(text: str) -> list[tuple[Any, Any]]:
+    """All parser events of ``text`` with their UTF-8 byte ranges (``{"start": …, "end": …}``)."""
     return list(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
 
 
@@ -127,11 +127,13 @@ class _Cutter:
         run.clear()
         return False
 
-    def _block_unit(self, start: int, end: int, stack: list[tuple[str, Any]]) -> tuple[int, int, Unit]:
+    def _block_unit(
+        self, start: int, end: int, stack: list[tuple[str, Any]]
+    ) -> tuple[int, int, Unit]:
         raw = self.data[start:end].decode("utf-8")
         names = [name for name, _ in stack]
         depth = names.count("BlockQuote")
-        prefix = re.compile(r"(?:[ \t]*>[ \t]?){0,%d}[ \t]*" % depth) if depth else _INDENT
+        prefix = _container_prefix(depth)
         parts: list[str] = []
         seps: list[str] = []
         pos = 0
@@ -144,10 +146,7 @@ class _Cutter:
         parts.append(raw[pos:])
         line_start = self.line_starts[self.line_of(start) - 1]
         lead = self.data[line_start:start].decode("utf-8")
-        if seps:
-            cont = seps[-1]
-        else:
-            cont = self.eol + "".join(ch if ch in " \t>" else " " for ch in lead)
+        cont = seps[-1] if seps else self.eol + "".join(ch if ch in " \t>" else " " for ch in lead)
         kind, mode = _describe(stack)
         unit = Unit(
             msgid="\n".join(parts),
@@ -170,6 +169,8 @@ class _Cutter:
             self.spans.append((bs, be, unit))
 
     def _front_matter(self, start: int, end: int) -> None:
+        from transpub.meta import front_matter_units  # PyYAML only for documents with front matter
+
         block = self.data[start:end].decode("utf-8")
         body_start = block.find("\n") + 1
         body_end = max(block.rstrip("\r\n").rfind("\n") + 1, body_start)
@@ -184,7 +185,11 @@ class _Cutter:
             self.spans.append((offset_bytes, be, unit))
 
 
-_INDENT = re.compile(r"[ \t]*")
+@functools.cache
+def _container_prefix(depth: int) -> re.Pattern[str]:
+    """What precedes a paragraph's continuation line inside ``depth`` block quotes."""
+    quote = r"(?:[ \t]*>[ \t]?)"
+    return re.compile(quote + "{0," + str(depth) + "}" + r"[ \t]*" if depth else r"[ \t]*")
 
 
 def _describe(stack: list[tuple[str, Any]]) -> tuple[str, Mode]:

@@ -56,10 +56,15 @@ HEADERS = ("article", "state", "untranslated", "draft", "reviewed", "total", "re
 
 def table_rows(rows: list[QueueRow]) -> list[tuple[str, ...]]:
     """The queue as text cells, with a total line."""
-    out = [
+    out: list[tuple[str, ...]] = [
         (
-            r.slug, str(r.state), str(r.counts.untranslated), str(r.counts.draft),
-            str(r.counts.reviewed), str(r.counts.total), f"{100 * r.progress:.0f}%",
+            r.slug,
+            str(r.state),
+            str(r.counts.untranslated),
+            str(r.counts.draft),
+            str(r.counts.reviewed),
+            str(r.counts.total),
+            f"{100 * r.progress:.0f}%",
         )
         for r in rows
     ]
@@ -71,8 +76,13 @@ def table_rows(rows: list[QueueRow]) -> list[tuple[str, ...]]:
     share = total.reviewed / total.total if total.total else 0.0
     out.append(
         (
-            "total", f"{len(rows)} articles", str(total.untranslated), str(total.draft),
-            str(total.reviewed), str(total.total), f"{100 * share:.0f}%",
+            "total",
+            f"{len(rows)} articles",
+            str(total.untranslated),
+            str(total.draft),
+            str(total.reviewed),
+            str(total.total),
+            f"{100 * share:.0f}%",
         )
     )
     return out

@@ -15,8 +15,19 @@ _HTML_TAG = re.compile(r"<[^<>]*>")
 #: Payload details that belong to the structure (a heading's level, a list's kind and start).
 _BLOCKS = frozenset(
     {
-        "Paragraph", "Heading", "BlockQuote", "CodeBlock", "HtmlBlock", "List", "Item",
-        "FootnoteDefinition", "Table", "TableHead", "TableRow", "TableCell", "MetadataBlock",
+        "Paragraph",
+        "Heading",
+        "BlockQuote",
+        "CodeBlock",
+        "HtmlBlock",
+        "List",
+        "Item",
+        "FootnoteDefinition",
+        "Table",
+        "TableHead",
+        "TableRow",
+        "TableCell",
+        "MetadataBlock",
     }
 )
 
@@ -98,7 +109,7 @@ def differences(source: str, translation: str) -> list[str]:
     """Sentences saying how the translation's structure differs from the source's (empty if not)."""
     a, b = shape(source), shape(translation)
     found: list[str] = []
-    for i, ((want, line_a), (got, line_b)) in enumerate(zip(a.blocks, b.blocks, strict=False)):
+    for (want, line_a), (got, line_b) in zip(a.blocks, b.blocks, strict=False):
         if want != got:
             found.append(
                 f"source line {line_a} has {_article(want)} where the translation "

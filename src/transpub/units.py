@@ -53,8 +53,16 @@ class Unit:
 
 def _yaml_scalar(text: str) -> str:
     """A YAML scalar for ``text`` on one line: plain when unambiguous, else double-quoted."""
-    if _PLAIN_YAML.fullmatch(text) and text.lower() not in {"true", "false", "null", "yes", "no",
-                                                               "on", "off", "~"}:
+    if _PLAIN_YAML.fullmatch(text) and text.lower() not in {
+        "true",
+        "false",
+        "null",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "~",
+    }:
         try:
             float(text)
         except ValueError:
