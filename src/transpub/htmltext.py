@@ -12,6 +12,11 @@ _BARE_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+|[^@\s]+@[^@\s
 _OPAQUE = frozenset({"script", "style", "pre", "code", "textarea", "template", "svg", "math"})
 
 
+def is_bare_url(text: str) -> bool:
+    """Whether ``text`` is nothing but a URL or an e-mail address (never offered)."""
+    return _BARE_URL.fullmatch(text.strip()) is not None
+
+
 def skip_block(html: str) -> bool:
     """Whether a whole HTML block is never offered: comments, scripts, Vue components."""
     head = html.lstrip()
@@ -83,7 +88,7 @@ def _prose(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     stripped = text.strip()
     if not stripped or not any(ch.isalpha() for ch in stripped):
         return
-    if _BARE_URL.fullmatch(stripped):
+    if is_bare_url(stripped):
         return
     lead = len(text) - len(text.lstrip())
     yield start + lead, start + lead + len(stripped)

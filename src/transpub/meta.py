@@ -34,14 +34,8 @@ def front_matter_units(
         root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise yaml_error(exc, first_line) from exc
-    if root is None:
-        return []
     if not isinstance(root, yaml.MappingNode):
-        raise SourceError(
-            "the front matter is not a mapping of keys to values",
-            line=first_line,
-            hint="write it as `key: value` lines",
-        )
+        return []  # empty or a bare value: nothing to translate (articles require a title anyway)
     found: list[tuple[int, int, Unit]] = []
     for key in keys:
         for path, node in _select(root, key.split("."), []):

@@ -17,7 +17,7 @@ from typing import Any
 import pyromark
 
 from transpub.errors import SourceError
-from transpub.htmltext import HtmlScanner, skip_block
+from transpub.htmltext import HtmlScanner, is_bare_url, skip_block
 from transpub.units import Mode, Segmented, Unit
 
 OPTIONS = (
@@ -108,6 +108,8 @@ class _Cutter:
                         html = None
                 continue
             container = stack[-1][0] if stack else ""
+            if kind == "TaskListMarker":
+                continue  # `[ ]` / `[x]` stays in the skeleton
             if kind == "Html" and container == "HtmlBlock":
                 if html is not None:
                     self._html_line(start, end, html)
@@ -123,7 +125,9 @@ class _Cutter:
 
     def _flush(self, run: list[tuple[int, int]], alpha: bool, stack: list[tuple[str, Any]]) -> bool:
         if run and alpha:
-            self.spans.append(self._block_unit(run[0][0], max(e for _, e in run), stack))
+            start, end = run[0][0], max(e for _, e in run)
+            if not is_bare_url(self.data[start:end].decode("utf-8")):
+                self.spans.append(self._block_unit(start, end, stack))
         run.clear()
         return False
 
@@ -148,6 +152,8 @@ class _Cutter:
         lead = self.data[line_start:start].decode("utf-8")
         cont = seps[-1] if seps else self.eol + "".join(ch if ch in " \t>" else " " for ch in lead)
         kind, mode = _describe(stack)
+        if mode == "line" and seps:
+            mode = "block"  # a setext heading may span lines; an ATX heading may not
         unit = Unit(
             msgid="\n".join(parts),
             kind=kind,
@@ -171,6 +177,8 @@ class _Cutter:
     def _front_matter(self, start: int, end: int) -> None:
         from transpub.meta import front_matter_units  # PyYAML only for documents with front matter
 
+        if start != 0:
+            return  # front matter counts only at the very start, as VitePress and Hugo read it
         block = self.data[start:end].decode("utf-8")
         body_start = block.find("\n") + 1
         body_end = max(block.rstrip("\r\n").rfind("\n") + 1, body_start)
@@ -198,7 +206,6 @@ def _describe(stack: list[tuple[str, Any]]) -> tuple[str, Mode]:
     inner = names[-1] if names else ""
     if inner == "Heading":
         level = stack[-1][1]["Heading"]["level"].lower()
-        # A setext heading may span lines; an ATX heading must stay on one.
         return f"heading {level}", "line"
     if inner == "TableCell":
         return ("table header cell" if "TableHead" in names else "table cell"), "cell"

@@ -64,6 +64,7 @@ def shape(text: str) -> Shape:
     result = Shape()
     code: list[str] | None = None
     html: list[str] | None = None
+    opened: list[str] = []
     for event, rng in parse_events(text.lstrip("\ufeff")):
         line = bisect.bisect_right(starts, rng["start"])
         if isinstance(event, str):
@@ -74,7 +75,8 @@ def shape(text: str) -> Shape:
         if kind == "Start":
             name = tag_name(payload)
             if name in _BLOCKS:
-                result.blocks.append((_describe(name, payload), line))
+                opened.append(_describe(name, payload))
+                result.blocks.append((opened[-1], line))
             if name == "CodeBlock":
                 code = []
             elif name == "HtmlBlock":
@@ -86,7 +88,7 @@ def shape(text: str) -> Shape:
         elif kind == "End":
             name = tag_name(payload)
             if name in _BLOCKS:
-                result.blocks.append((f"end of {_describe(name, payload)}", line))
+                result.blocks.append((f"end of {opened.pop()}", line))
             if name == "CodeBlock" and code is not None:
                 result.blocks[-1] = (f"end of code block {''.join(code)!r}", line)
                 code = None
@@ -96,6 +98,8 @@ def shape(text: str) -> Shape:
                 html = None
         elif kind == "Text" and code is not None:
             code.append(payload)
+        elif kind == "Text" and opened and opened[-1] == "front matter":
+            result.blocks.append((f"front matter with {_yaml_shape(payload)}", line))
         elif kind == "Html" and html is not None:
             html.append(payload)
         elif kind == "Code":
@@ -140,6 +144,23 @@ def differences(source: str, translation: str) -> list[str]:
         if added:
             found.append(f"the translation adds {label} {_items(added)}")
     return found
+
+
+def _yaml_shape(text: str) -> str:
+    """The keys of a front matter (nested), or why it is not valid YAML."""
+    import yaml
+
+    def keys(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {str(k): keys(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [keys(v) for v in node]
+        return type(node).__name__
+
+    try:
+        return f"keys {keys(yaml.safe_load(text))}"
+    except yaml.YAMLError as exc:
+        return f"invalid YAML ({getattr(exc, 'problem', None) or 'unparsable'})"
 
 
 def _article(text: str) -> str:

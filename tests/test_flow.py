@@ -1,0 +1,46 @@
+"""The translate flow, run for real in a Prefect test harness (a local ephemeral server)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import write_article
+
+pytestmark = pytest.mark.flow
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+def test_translate_flow_syncs_articles_and_publishes_the_queue(
+    prefect_harness: None, project_dir: Path
+) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.translate import translate
+
+    write_article(project_dir, "good", "---\ntitle: 好文章\n---\n\n# 好文章\n\n第一段。\n")
+    write_article(project_dir, "no-title", "---\nauthor: 某人\n---\n\n正文。\n")
+    outcome = translate(str(project_dir))
+
+    assert [r.slug for r in outcome.rows] == ["good", "no-title"]
+    assert outcome.rows[0].counts.untranslated == 2  # "好文章" shared by title and heading
+    assert (project_dir / "articles" / "good" / "en.po").is_file()
+    assert not (project_dir / "articles" / "no-title" / "en.po").exists()
+    assert len(outcome.failures) == 1 and "no-title" in outcome.failures[0]
+    assert "title" in outcome.failures[0]
+
+    artifact = Artifact.get("review-queue")
+    assert artifact is not None
+    table = artifact.data if isinstance(artifact.data, list) else json.loads(str(artifact.data))
+    assert table[0]["article"] == "good"
+    assert table[-1]["article"] == "total"
