@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polib
 
@@ -10,8 +10,8 @@ from transpub import catalog
 from transpub.queue import EntryState, entry_state, record_review
 from transpub.segmenter import segment
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-T1 = datetime(2026, 2, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T1 = datetime(2026, 2, 1, tzinfo=UTC)
 
 SOURCE = """# 开源社年度报告
 

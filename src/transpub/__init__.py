@@ -1,3 +1,106 @@
-"""transpub: Chinese → English translation and publishing for KaiYuanShe."""
+"""transpub: Chinese → English translation and publishing for KaiYuanShe.
+
+The public surface is listed in ``__all__``; names are imported on first use so that the command
+line starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "TranspubError": "transpub.errors",
+    "ConfigError": "transpub.errors",
+    "SourceError": "transpub.errors",
+    "ArticleError": "transpub.errors",
+    "CatalogError": "transpub.errors",
+    "StructureError": "transpub.errors",
+    "ApprovalError": "transpub.errors",
+    "Config": "transpub.config",
+    "load_config": "transpub.config",
+    "Project": "transpub.article",
+    "Article": "transpub.article",
+    "add_article": "transpub.article",
+    "SegmentOptions": "transpub.segmenter",
+    "segment": "transpub.segmenter",
+    "Unit": "transpub.units",
+    "Segmented": "transpub.units",
+    "md2po": "transpub.convert",
+    "po2md": "transpub.convert",
+    "rebuild": "transpub.convert",
+    "sync_article": "transpub.sync",
+    "build_article": "transpub.sync",
+    "EntryState": "transpub.queue",
+    "ArticleState": "transpub.queue",
+    "entry_state": "transpub.queue",
+    "article_state": "transpub.queue",
+    "approve": "transpub.queue",
+    "approve_article": "transpub.review",
+    "queue": "transpub.status",
+}
+
+__all__ = [
+    "ApprovalError",
+    "Article",
+    "ArticleError",
+    "ArticleState",
+    "CatalogError",
+    "Config",
+    "ConfigError",
+    "EntryState",
+    "Project",
+    "SegmentOptions",
+    "Segmented",
+    "SourceError",
+    "StructureError",
+    "TranspubError",
+    "Unit",
+    "__version__",
+    "add_article",
+    "approve",
+    "approve_article",
+    "article_state",
+    "build_article",
+    "entry_state",
+    "load_config",
+    "md2po",
+    "po2md",
+    "queue",
+    "rebuild",
+    "segment",
+    "sync_article",
+]
+
+if TYPE_CHECKING:
+    from transpub.article import Article, Project, add_article
+    from transpub.config import Config, load_config
+    from transpub.convert import md2po, po2md, rebuild
+    from transpub.errors import (
+        ApprovalError,
+        ArticleError,
+        CatalogError,
+        ConfigError,
+        SourceError,
+        StructureError,
+        TranspubError,
+    )
+    from transpub.queue import ArticleState, EntryState, approve, article_state, entry_state
+    from transpub.review import approve_article
+    from transpub.segmenter import SegmentOptions, segment
+    from transpub.status import queue
+    from transpub.sync import build_article, sync_article
+    from transpub.units import Segmented, Unit
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'transpub' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
