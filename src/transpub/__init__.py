@@ -7,7 +7,8 @@ line starts fast.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing slows the command line
 
 __version__ = "0.1.0"
 
@@ -75,6 +76,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from transpub.article import Article, Project, add_article
     from transpub.config import Config, load_config
     from transpub.convert import md2po, po2md, rebuild

@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+import os
 
 import polib
 
 from transpub import __version__
 from transpub.errors import CatalogError
 from transpub.textfile import write_atomic
-from transpub.units import Unit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from pathlib import Path
+
+    from transpub.units import Unit
 
 PO_DATE = "%Y-%m-%d %H:%M%z"
 
 
-@dataclass
 class MergeStats:
     """What a merge did to a catalog."""
 
-    entries: int = 0
-    new: int = 0
-    kept: int = 0
-    fuzzy: int = 0
-    obsolete: int = 0
+    __slots__ = ("entries", "fuzzy", "kept", "new", "obsolete")
+
+    def __init__(self, entries: int = 0) -> None:
+        self.entries = entries
+        self.new = self.kept = self.fuzzy = self.obsolete = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"MergeStats(entries={self.entries}, new={self.new}, kept={self.kept}, "
+            f"fuzzy={self.fuzzy}, obsolete={self.obsolete})"
+        )
 
 
 def _grouped(units: Iterable[Unit], source_name: str) -> dict[str, polib.POEntry]:
@@ -155,13 +164,13 @@ def _source_changed(old: polib.POFile, new: polib.POFile) -> bool:
     return shape(old) != shape(new)
 
 
-def load(path: str | Path) -> polib.POFile:
+def load(path: str | Path, wrap_width: int = 78) -> polib.POFile:
     """Read a catalog, with a located error when it is malformed."""
-    p = Path(path)
-    if not p.is_file():
+    p = os.fspath(path)
+    if not os.path.isfile(p):
         raise CatalogError("no such catalog", path=p, hint="run `transpub sync` to create it")
     try:
-        return polib.pofile(str(p), encoding="utf-8", wrapwidth=78)
+        return polib.pofile(p, encoding="utf-8", wrapwidth=wrap_width)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CatalogError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -58,6 +57,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     rows = queue(_project(args), args.slugs)
     if args.json:
+        import json
+
         print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     else:
         print(format_table(rows))
@@ -123,70 +124,123 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return FAILED if outcome.failures else OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _args_add(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="the Chinese Markdown document")
+    p.add_argument("--slug", help="the article's folder name (default: from the file name)")
+
+
+def _args_slugs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles (default: all)")
+
+
+def _args_status(p: argparse.ArgumentParser) -> None:
+    _args_slugs(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _args_md2po(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="the Markdown source")
+    p.add_argument("-o", "--output", required=True, help="the PO file to write or merge into")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+
+def _args_po2md(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="the Markdown source the catalog was made from")
+    p.add_argument("catalog", help="the PO catalog")
+    p.add_argument("-o", "--output", required=True, help="the Markdown file to write")
+    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
+
+
+def _args_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slug", help="the article")
+    p.add_argument("-o", "--output", help="write here instead of standard output")
+    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
+
+
+def _args_approve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slug", help="the article")
+    p.add_argument("--by", required=True, help="the approving editor's name")
+
+
+Handler = Callable[[argparse.Namespace], int]
+#: name → (handler, help, arguments), in the order `--help` lists them.
+COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None]]] = {
+    "add": (cmd_add, "Import a Markdown document as articles/<slug>/zh.md.", _args_add),
+    "sync": (
+        cmd_sync,
+        "Segment every source and merge it into its catalog (en.po).",
+        _args_slugs,
+    ),
+    "status": (
+        cmd_status,
+        "Show the review queue: each article's state and counts.",
+        _args_status,
+    ),
+    "translate": (
+        cmd_translate,
+        "Run the translate flow (Prefect): sync every catalog and fill the review queue.",
+        _args_slugs,
+    ),
+    "md2po": (cmd_md2po, "Extract a Markdown file's units into a PO catalog.", _args_md2po),
+    "po2md": (cmd_po2md, "Rebuild a Markdown file's translation from a PO catalog.", _args_po2md),
+    "build": (cmd_build, "Print (or write) an article's English Markdown.", _args_build),
+    "approve": (
+        cmd_approve,
+        "Approve an article's translation as an editor (bound to the text approved).",
+        _args_approve,
+    ),
+}
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing ``shutil`` (and its compression modules)."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = int(os.environ.get("COLUMNS", "0")) or os.get_terminal_size().columns
+        except (OSError, ValueError):
+            width = 80
+        super().__init__(prog, width=max(width - 2, 40))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's (a file-level call starts faster)."""
     parser = argparse.ArgumentParser(
         prog="transpub",
         description="Chinese → English translation and publishing: Markdown ⇄ PO review queue.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=_version())
     parser.add_argument(
         "-C",
         "--project",
         metavar="DIR",
-        help="the project folder (default: the nearest "
-        "folder with transpub.toml, from the current one up)",
+        help="the project folder (default: the nearest folder with transpub.toml, from the "
+        "current one up)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    def command(
-        name: str, func: Callable[[argparse.Namespace], int], text: str
-    ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=text, description=text)
-        p.set_defaults(func=func)
-        return p
-
-    p = command("add", cmd_add, "Import a Markdown document as articles/<slug>/zh.md.")
-    p.add_argument("file", help="the Chinese Markdown document")
-    p.add_argument("--slug", help="the article's folder name (default: from the file name)")
-
-    p = command("sync", cmd_sync, "Segment every source and merge it into its catalog (en.po).")
-    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to sync (default: all)")
-
-    p = command("status", cmd_status, "Show the review queue: each article's state and counts.")
-    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to show (default: all)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-
-    p = command(
-        "translate",
-        cmd_translate,
-        "Run the translate flow (Prefect): sync every catalog and fill the review queue.",
-    )
-    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to translate (default: all)")
-
-    p = command("md2po", cmd_md2po, "Extract a Markdown file's units into a PO catalog.")
-    p.add_argument("source", help="the Markdown source")
-    p.add_argument("-o", "--output", required=True, help="the PO file to write or merge into")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-
-    p = command("po2md", cmd_po2md, "Rebuild a Markdown file's translation from a PO catalog.")
-    p.add_argument("source", help="the Markdown source the catalog was made from")
-    p.add_argument("catalog", help="the PO catalog")
-    p.add_argument("-o", "--output", required=True, help="the Markdown file to write")
-    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
-
-    p = command("build", cmd_build, "Print (or write) an article's English Markdown.")
-    p.add_argument("slug", help="the article")
-    p.add_argument("-o", "--output", help="write here instead of standard output")
-    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
-
-    p = command(
-        "approve",
-        cmd_approve,
-        "Approve an article's translation as an editor (bound to the text approved).",
-    )
-    p.add_argument("slug", help="the article")
-    p.add_argument("--by", required=True, help="the approving editor's name")
+    for name, (func, text, arguments) in COMMANDS.items():
+        if only is None or name == only:
+            p = sub.add_parser(name, help=text, description=text, formatter_class=_Formatter)
+            arguments(p)
+            p.set_defaults(func=func)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv``, when it is plain to see (no top-level help asked)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in ("-C", "--project"):
+            skip = True
+        elif token.startswith("-"):
+            if token in ("-h", "--help") or not token.startswith(("-C", "--project=")):
+                return None
+        else:
+            return token if token in COMMANDS else None
+    return None
 
 
 def _version() -> str:
@@ -197,7 +251,8 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_command_in(argv)).parse_args(argv)
     try:
         return int(args.func(args))
     except StructureError as exc:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
-import polib
+import os
 
 from transpub import catalog
 from transpub.errors import TranspubError
 from transpub.segmenter import SegmentOptions, segment
 from transpub.textfile import read_source, write_atomic
-from transpub.units import Segmented
+
+# md2po/po2md start in a fresh process for every file: keep heavy imports out of the start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    import polib
+
+    from transpub.units import Segmented
 
 
 def utc_now() -> datetime:
     """The current time to the minute, as PO headers record it."""
+    from datetime import UTC, datetime
+
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
@@ -62,13 +70,13 @@ def md2po(
 ) -> int:
     """Write (or merge into) a catalog for a Markdown file; returns the number of entries."""
     _text, segmented = segment_file(source, options)
-    old = catalog.load(out) if Path(out).exists() else None
+    old = catalog.load(out) if os.path.exists(out) else None
     po, stats = catalog.merge(
         old,
         segmented.units,
-        title=Path(source).name,
+        title=os.path.basename(source),
         now=now or utc_now(),
-        source_name=Path(source).name,
+        source_name=os.path.basename(source),
     )
     catalog.save(po, out)
     return stats.entries

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 _TAG_NAME = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9:_.-]*)")
 _BARE_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+|[^@\s]+@[^@\s]+\.\w+", re.I)
@@ -30,12 +29,14 @@ def skip_block(html: str) -> bool:
     return name.lower() in _OPAQUE or name != name.lower() or "-" in name
 
 
-@dataclass
 class HtmlScanner:
     """Finds prose between tags, line by line, remembering comments and opaque elements."""
 
-    in_comment: bool = False
-    opaque: str | None = None
+    __slots__ = ("in_comment", "opaque")
+
+    def __init__(self) -> None:
+        self.in_comment = False
+        self.opaque: str | None = None
 
     def texts(self, line: str) -> Iterator[tuple[int, int]]:
         """(start, end) character spans of prose in one line of an HTML block."""

@@ -10,15 +10,20 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import pyromark
 
 from transpub.errors import SourceError
 from transpub.htmltext import HtmlScanner, is_bare_url, skip_block
-from transpub.units import Mode, Segmented, Unit
+from transpub.units import Segmented, Unit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from transpub.units import Mode
+
 
 OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -36,12 +41,28 @@ _INLINE_TAGS = frozenset(
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
 class SegmentOptions:
     """What to offer for translation besides Markdown prose."""
 
-    front_matter_keys: Sequence[str] = ("title", "summary")
-    html_blocks: bool = True
+    __slots__ = ("front_matter_keys", "html_blocks")
+
+    def __init__(
+        self, front_matter_keys: Sequence[str] = ("title", "summary"), html_blocks: bool = True
+    ) -> None:
+        self.front_matter_keys = tuple(front_matter_keys)
+        self.html_blocks = html_blocks
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SegmentOptions) and (
+            self.front_matter_keys,
+            self.html_blocks,
+        ) == (other.front_matter_keys, other.html_blocks)
+
+    def __hash__(self) -> int:
+        return hash((self.front_matter_keys, self.html_blocks))
+
+    def __repr__(self) -> str:
+        return f"SegmentOptions({self.front_matter_keys!r}, html_blocks={self.html_blocks})"
 
 
 def tag_name(tag: Any) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 from transpub.errors import SourceError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Files above this size are refused: nothing we publish is that large, and a mistake is likely.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -48,9 +50,10 @@ def decode_source(data: bytes, path: str | Path) -> str:
 
 def read_source(path: str | Path) -> str:
     """Read a Markdown source file exactly (no newline translation)."""
-    p = Path(path)
+    p = os.fspath(path)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as fh:
+            data = fh.read()
     except FileNotFoundError as exc:
         raise SourceError("no such file", path=p, hint="check the path") from exc
     except IsADirectoryError as exc:
@@ -62,22 +65,26 @@ def read_source(path: str | Path) -> str:
 
 def write_atomic(path: str | Path, data: str | bytes) -> bool:
     """Write ``data`` to ``path`` atomically; skip the write (return False) when it is unchanged."""
-    p = Path(path)
+    p = os.fspath(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        if p.read_bytes() == raw:
-            return False
+        with open(p, "rb") as fh:
+            if fh.read() == raw:
+                return False
     except OSError:
         pass
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    folder, name = os.path.split(os.path.abspath(p))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{id(raw):x}.tmp")
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, p)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
     return True

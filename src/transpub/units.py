@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Mapping
 
-Mode = Literal["block", "line", "cell", "html", "yaml"]
+# The command line imports this module: keep `typing` and `dataclasses` out of its start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Literal
+
+    Mode = Literal["block", "line", "cell", "html", "yaml"]
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _PLAIN_YAML = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n#:]*(?<!\s)")
 
 
-@dataclass(frozen=True, slots=True)
 class Unit:
     """One translatable span of the source.
 
@@ -23,13 +25,28 @@ class Unit:
     as ``> `` or list indentation); lines a translation adds get ``cont``.
     """
 
-    msgid: str
-    kind: str
-    line: int
-    raw: str
-    mode: Mode = "block"
-    seps: tuple[str, ...] = ()
-    cont: str = "\n"
+    __slots__ = ("cont", "kind", "line", "mode", "msgid", "raw", "seps")
+
+    def __init__(
+        self,
+        msgid: str,
+        kind: str,
+        line: int,
+        raw: str,
+        mode: Mode = "block",
+        seps: tuple[str, ...] = (),
+        cont: str = "\n",
+    ) -> None:
+        self.msgid = msgid
+        self.kind = kind
+        self.line = line
+        self.raw = raw
+        self.mode: Mode = mode
+        self.seps = seps
+        self.cont = cont
+
+    def __repr__(self) -> str:
+        return f"Unit({self.kind!r}, line {self.line}, {self.msgid!r})"
 
     def render(self, text: str) -> str:
         """The source text that puts ``text`` in this unit's place."""
@@ -67,14 +84,18 @@ def _yaml_scalar(text: str) -> str:
             float(text)
         except ValueError:
             return text
+    import json
+
     return json.dumps(text, ensure_ascii=False)
 
 
-@dataclass(slots=True)
 class Segmented:
     """A document cut into skeleton strings and units, in source order."""
 
-    pieces: list[str | Unit] = field(default_factory=list)
+    __slots__ = ("pieces",)
+
+    def __init__(self, pieces: list[str | Unit] | None = None) -> None:
+        self.pieces: list[str | Unit] = pieces if pieces is not None else []
 
     @property
     def units(self) -> list[Unit]:
