@@ -1,4 +1,4 @@
-"""Golden files: ``tests/data/<case>.md`` beside its catalog ``.po`` and pseudo-translation ``.en.md``.
+"""Golden files: `tests/data/<case>.md` beside its catalog `.po` and pseudo-translation `.en.md`.
 
 Set ``TRANSPUB_REGEN_GOLDEN=1`` to rewrite the expected files after a deliberate change, then
 review the diff.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
@@ -19,7 +19,7 @@ from conftest import DATA
 from transpub import catalog
 from transpub.convert import md2po, rebuild, segment_file
 
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CASES = sorted(p for p in DATA.glob("*.md") if not p.name.endswith(".en.md"))
 REGEN = os.environ.get("TRANSPUB_REGEN_GOLDEN") == "1"
 

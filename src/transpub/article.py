@@ -17,7 +17,8 @@ from transpub.textfile import read_source, write_atomic
 SOURCE_NAME = "zh.md"
 CATALOG_NAME = "en.po"
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+#: Front matter as VitePress, Hugo and python-frontmatter read it: `---` lines at the very start.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 def check_slug(slug: str) -> str:
@@ -62,6 +63,10 @@ class Project:
     def open(cls, start: str | Path | None = None) -> Project:
         """The project whose ``transpub.toml`` is at or above ``start`` (default: cwd)."""
         base = Path(start or Path.cwd()).resolve()
+        if not base.is_dir():
+            raise ConfigError(
+                "no such project folder", path=base, hint="check the path given to -C/--project"
+            )
         found = base / CONFIG_NAME if (base / CONFIG_NAME).is_file() else find_config(base)
         if found is None:
             raise ConfigError(
@@ -163,13 +168,22 @@ def with_title(text: str, path: str | Path) -> str:
     from transpub.meta import yaml_error
 
     yaml_text, _body_at = split_front_matter(text)
+    root = None
     if yaml_text is not None:
         try:
-            data = yaml.safe_load(yaml_text) or {}
+            root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             raise yaml_error(exc, 2).at(path) from exc
-        if isinstance(data, dict) and isinstance(data.get("title"), str) and data["title"].strip():
-            return text
+        if root is not None and not isinstance(root, yaml.MappingNode):
+            raise ArticleError(
+                "the front matter is not a mapping of keys to values",
+                path=path,
+                line=2,
+                hint="write it as `key: value` lines, with a `title:`",
+            )
+    value = _title_node(root)
+    if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str") and value.value.strip():
+        return text
     title = _first_heading(text)
     if title is None:
         raise ArticleError(
@@ -186,7 +200,26 @@ def with_title(text: str, path: str | Path) -> str:
     if yaml_text is None:
         return f"{bom}---{eol}{line}---{eol}{eol}{body}"
     first_break = body.index("\n") + 1
+    if value is not None:  # `title:` is there but empty: fill it in place
+        start, end = value.start_mark.index, value.end_mark.index
+        scalar = line[len("title: ") : -len(eol)]
+        if start == end or yaml_text[start - 1 : start] == ":":
+            scalar = " " + scalar
+        filled = yaml_text[:start] + scalar + yaml_text[end:]
+        return bom + body[:first_break] + filled + body[first_break + len(yaml_text) :]
     return bom + body[:first_break] + line + body[first_break:]
+
+
+def _title_node(root: Any) -> Any:
+    """The value node of the front matter's ``title`` key, if any."""
+    import yaml
+
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "title":
+            return value
+    return None
 
 
 def add_article(project: Project, file: str | Path, slug: str | None = None) -> Article:
@@ -203,7 +236,7 @@ def add_article(project: Project, file: str | Path, slug: str | None = None) -> 
     target = folder / SOURCE_NAME
     text = with_title(read_source(src), src)
     read_metadata(text, src)
-    if target.exists() and target.read_text(encoding="utf-8") != text:
+    if target.exists() and target.read_bytes() != text.encode("utf-8"):
         raise ArticleError(
             f"article {chosen!r} already exists with different content",
             path=target,

@@ -37,6 +37,25 @@ class MergeStats:
         )
 
 
+class Entry(polib.POEntry):  # type: ignore[misc]
+    """A PO entry whose translator comments are never wrapped, as gettext's tools keep them.
+
+    The review notes (``# translator: …``) must read back whole however long a name is.
+    """
+
+    def __unicode__(self, wrapwidth: int = 78) -> str:
+        notes: str = getattr(self, "tcomment", "") or ""
+        self.tcomment = ""
+        try:
+            body = str(super().__unicode__(wrapwidth))
+        finally:
+            self.tcomment = notes
+        if not notes:
+            return body
+        lines = [f"# {line}" if line else "#" for line in notes.split("\n")]
+        return "\n".join([*lines, body])
+
+
 def _grouped(units: Iterable[Unit], source_name: str) -> dict[str, polib.POEntry]:
     """One fresh entry per distinct msgid, in document order, with every occurrence."""
     entries: dict[str, polib.POEntry] = {}
@@ -44,7 +63,7 @@ def _grouped(units: Iterable[Unit], source_name: str) -> dict[str, polib.POEntry
     for unit in units:
         entry = entries.get(unit.msgid)
         if entry is None:
-            entry = entries[unit.msgid] = polib.POEntry(msgid=unit.msgid, msgstr="")
+            entry = entries[unit.msgid] = Entry(msgid=unit.msgid, msgstr="")
             kinds[unit.msgid] = []
         entry.occurrences.append((source_name, str(unit.line)))
         if unit.kind not in kinds[unit.msgid]:
@@ -95,7 +114,9 @@ def merge(
     po.header = (
         f"English translation of {title}.\nMaintained with transpub; edit with any PO editor."
     )
-    po.metadata = dict(old.metadata) if old is not None else default_metadata(title, now)
+    po.metadata = default_metadata(title, now)
+    if old is not None:
+        po.metadata.update({k: v for k, v in old.metadata.items() if v or k not in po.metadata})
     po.metadata["Project-Id-Version"] = title
     current = {e.msgid: e for e in old if not e.obsolete} if old is not None else {}
     retired = {e.msgid: e for e in old.obsolete_entries()} if old is not None else {}
@@ -134,7 +155,7 @@ def merge(
     for msgid, prev in [*current.items(), *retired.items()]:
         if msgid in fresh or msgid in used or not prev.msgstr:
             continue
-        gone = polib.POEntry(
+        gone = Entry(
             msgid=prev.msgid,
             msgstr=prev.msgstr,
             flags=list(prev.flags),
@@ -169,8 +190,9 @@ def load(path: str | Path, wrap_width: int = 78) -> polib.POFile:
     p = os.fspath(path)
     if not os.path.isfile(p):
         raise CatalogError("no such catalog", path=p, hint="run `transpub sync` to create it")
+    _check_quotes(p)
     try:
-        return polib.pofile(p, encoding="utf-8", wrapwidth=wrap_width)
+        po = polib.pofile(p, encoding="utf-8", wrapwidth=wrap_width)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CatalogError(
@@ -178,6 +200,39 @@ def load(path: str | Path, wrap_width: int = 78) -> polib.POFile:
             path=p,
             hint="repair it with a PO editor or `msgfmt --check`, or remove it and re-sync",
         ) from exc
+    for entry in po:
+        entry.__class__ = Entry
+    return po
+
+
+def _check_quotes(path: str) -> None:
+    """Refuse unterminated strings, which polib would silently truncate."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                text = line.strip()
+                if text.startswith("#~"):
+                    text = text[2:].strip()
+                if not text or text.startswith("#"):
+                    continue
+                quote = text.find('"')
+                body = text[quote + 1 :] if quote >= 0 else ""
+                if quote < 0 or not body.endswith('"') or _escaped_end(body[:-1]):
+                    raise CatalogError(
+                        "this line of the catalog is not a complete quoted string",
+                        path=path,
+                        line=number,
+                        hint="close the string with a double quote, or re-create it with sync",
+                    )
+    except UnicodeDecodeError as exc:
+        raise CatalogError(
+            "the catalog is not valid UTF-8", path=path, hint="save it as UTF-8"
+        ) from exc
+
+
+def _escaped_end(body: str) -> bool:
+    """Whether the quote after ``body`` is escaped (an odd run of backslashes)."""
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 1
 
 
 def dumps(po: polib.POFile) -> str:

@@ -12,7 +12,10 @@ from transpub.units import Unit
 
 def yaml_error(exc: yaml.YAMLError, first_line: int) -> SourceError:
     """A located, one-line error for malformed front matter starting at ``first_line``."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    if mark is None or (context is not None and _at_end(mark)):
+        mark = context or mark  # an unclosed bracket or quote: point where it opened
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     line = first_line + mark.line if mark is not None else first_line
     return SourceError(
@@ -20,6 +23,12 @@ def yaml_error(exc: yaml.YAMLError, first_line: int) -> SourceError:
         line=line,
         hint="fix the YAML between the --- lines",
     )
+
+
+def _at_end(mark: yaml.Mark) -> bool:
+    """Whether a YAML error mark sits at the end of the text (the parser ran out of input)."""
+    buffer = mark.buffer or ""
+    return not buffer[mark.index :].strip("\x00 \t\r\n")
 
 
 def front_matter_units(

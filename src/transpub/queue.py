@@ -142,6 +142,8 @@ def approval(po: polib.POFile) -> Approval | None:
 
 def approve(po: polib.POFile, editor: str, now: datetime) -> Approval:
     """Approve the article's translation as it is now; refused while anything is unreviewed."""
+    if not editor.strip():
+        raise ApprovalError("an approval needs the editor's name", hint="pass --by NAME")
     tally = counts(po)
     if tally.total == 0:
         raise ApprovalError("there is nothing to approve")

@@ -198,9 +198,9 @@ class _Cutter:
     def _front_matter(self, start: int, end: int) -> None:
         from transpub.meta import front_matter_units  # PyYAML only for documents with front matter
 
-        if start != 0:
-            return  # front matter counts only at the very start, as VitePress and Hugo read it
         block = self.data[start:end].decode("utf-8")
+        if start != 0 or block.rstrip().endswith("..."):
+            return  # front matter is `---` … `---` at the very start, as VitePress and Hugo read it
         body_start = block.find("\n") + 1
         body_end = max(block.rstrip("\r\n").rfind("\n") + 1, body_start)
         body = block[body_start:body_end]

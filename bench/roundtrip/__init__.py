@@ -1,0 +1,1 @@
+"""Identity round-trip benchmark (Markdown → PO → Markdown) for transpub and its peers."""
