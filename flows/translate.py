@@ -1,7 +1,7 @@
 """The translate flow: bring every article's catalog in step with its source, then show the queue.
 
 Engines and the translation memory plug in here later (pre-fill, then machine drafts); today the
-flow segments and merges each article and ends with the review-queue table as an artifact.
+flow segments, merges and checks each article and ends with the review-queue table as an artifact.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from prefect.artifacts import create_table_artifact
 
 from transpub.article import Project
 from transpub.errors import TranspubError
+from transpub.qa import check_article, project_glossary
 from transpub.status import HEADERS, QueueRow, queue, table_rows
 from transpub.sync import sync_article
 
@@ -27,10 +28,12 @@ class Outcome:
 
 @task(name="sync-article", task_run_name="sync {slug}")
 def sync_task(root: str, slug: str) -> str | None:
-    """Segment one article and merge its catalog; returns the error sentence if it failed."""
+    """Segment one article, merge its catalog and check it; the error sentence if it failed."""
     project = Project.open(root)
     try:
-        sync_article(project, project.article(slug))
+        article = project.article(slug)
+        sync_article(project, article)
+        check_article(project, article, project_glossary(project))
     except TranspubError as exc:
         return str(exc)
     return None

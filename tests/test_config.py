@@ -117,9 +117,9 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "named", "allowed"),
     [
-        ("[projects]\nname = 'x'\n", "[projects]", "catalog, project, segment"),
-        ("[deepl]\nauth_key = 'secret'\n", "[deepl]", "catalog, project, segment"),
-        ("name = 'x'\n", "[name]", "catalog, project, segment"),
+        ("[projects]\nname = 'x'\n", "[projects]", "catalog, glossary, project, segment"),
+        ("[deepl]\nauth_key = 'secret'\n", "[deepl]", "catalog, glossary, project, segment"),
+        ("name = 'x'\n", "[name]", "catalog, glossary, project, segment"),
         (
             "[project]\ntitle = 'x'\n",
             "'title' in [project]",
@@ -132,7 +132,7 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
             "'extra' in [catalog]",
             "merge_similarity, wrap_width",
         ),
-        ("[Catalog]\nwrap_width = 80\n", "[Catalog]", "catalog, project, segment"),
+        ("[Catalog]\nwrap_width = 80\n", "[Catalog]", "catalog, glossary, project, segment"),
     ],
 )
 def test_unknown_sections_and_keys_name_the_file_and_the_allowed_names(

@@ -104,6 +104,40 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from transpub.qa import check_article, project_glossary
+
+    project = _project(args)
+    glossary = project_glossary(project)
+    reports = [check_article(project, a, glossary) for a in project.select(args.slugs)]
+    if args.json:
+        import json
+        from dataclasses import asdict
+
+        data = [
+            {
+                "slug": r.slug,
+                "errors": len(r.errors),
+                "warnings": len(r.warnings),
+                "findings": [asdict(f) for f in r.findings],
+            }
+            for r in reports
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            for finding in report.findings:
+                print(finding)
+            print(f"{report.slug}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+    return FINDINGS if any(r.errors for r in reports) else OK
+
+
+def cmd_glossary(args: argparse.Namespace) -> int:
+    from transpub import glossary_cli
+
+    return glossary_cli.run(_project(args), args)
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
     from transpub.status import format_table
 
@@ -157,6 +191,21 @@ def _args_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
 
 
+def _args_check(p: argparse.ArgumentParser) -> None:
+    _args_slugs(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of lines")
+
+
+def _args_glossary(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("check", help="validate the glossary: every problem with its line")
+    imp = sub.add_parser("import", help="add the terms of a TBX or CSV file the glossary lacks")
+    imp.add_argument("file", help="a TBX (.tbx, .xml) or CSV file (Weblate, Crowdin, transpub)")
+    exp = sub.add_parser("export", help="write the glossary as TBX (or CSV)")
+    exp.add_argument("-o", "--output", help="the file to write (default: standard output)")
+    exp.add_argument("--format", choices=("tbx", "csv"), default="tbx", help="default: tbx")
+
+
 def _args_approve(p: argparse.ArgumentParser) -> None:
     p.add_argument("slug", help="the article")
     p.add_argument("--by", required=True, help="the approving editor's name")
@@ -180,6 +229,16 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
         cmd_translate,
         "Run the translate flow (Prefect): sync every catalog and fill the review queue.",
         _args_slugs,
+    ),
+    "check": (
+        cmd_check,
+        "Run the quality checks (glossary, markup, numbers…); exit 1 if any error.",
+        _args_check,
+    ),
+    "glossary": (
+        cmd_glossary,
+        "Maintain the glossary: `glossary check`, `glossary import FILE`, `glossary export`.",
+        _args_glossary,
     ),
     "md2po": (cmd_md2po, "Extract a Markdown file's units into a PO catalog.", _args_md2po),
     "po2md": (cmd_po2md, "Rebuild a Markdown file's translation from a PO catalog.", _args_po2md),

@@ -37,10 +37,17 @@ class CatalogSettings:
 
 
 @dataclass(frozen=True)
+class GlossarySettings:
+    #: The curated glossary (CSV), relative to the project folder.
+    path: str = "glossary/glossary.csv"
+
+
+@dataclass(frozen=True)
 class Config:
     project: ProjectSettings = field(default_factory=ProjectSettings)
     segment: SegmentSettings = field(default_factory=SegmentSettings)
     catalog: CatalogSettings = field(default_factory=CatalogSettings)
+    glossary: GlossarySettings = field(default_factory=GlossarySettings)
     path: Path | None = None
 
 
@@ -48,6 +55,7 @@ _SECTIONS: dict[str, type] = {
     "project": ProjectSettings,
     "segment": SegmentSettings,
     "catalog": CatalogSettings,
+    "glossary": GlossarySettings,
 }
 
 
@@ -120,6 +128,7 @@ __all__ = [
     "CONFIG_NAME",
     "CatalogSettings",
     "Config",
+    "GlossarySettings",
     "ProjectSettings",
     "SegmentSettings",
     "find_config",

@@ -1,0 +1,220 @@
+"""Checks that a translation keeps the inline Markdown of its source: link targets, code, emphasis…
+
+Each text is parsed once (the result is cached) into an :class:`Inline` inventory, which the
+content checks use too: they read its ``prose``, the text a reader sees outside code and HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyromark
+
+from transpub.checks.base import Check, CheckContext, Severity, register
+from transpub.segmenter import OPTIONS, tag_name
+
+if TYPE_CHECKING:
+    from pyromark.event import BrokenLink
+
+#: Stands in for code, HTML, breaks and link edges in ``prose``, so no URL or number spans them.
+_GAP = "\n"
+_STYLES = {"Emphasis": "italic span", "Strong": "bold span", "Strikethrough": "strikethrough span"}
+_HTML_TAG = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+@dataclass(frozen=True)
+class Inline:
+    """What one unit's inline Markdown holds, in order of appearance."""
+
+    targets: tuple[tuple[str, str], ...]  # ("link" or "image", destination)
+    code: tuple[str, ...]  # contents of code spans
+    footnotes: tuple[str, ...]  # labels of footnote references
+    marks: tuple[str, ...]  # "bold span", "hard line break", "<br> tag"… one per occurrence
+    prose: str  # the visible text (link text included), without code, HTML and autolinks
+
+    @property
+    def images(self) -> int:
+        return sum(kind == "image" for kind, _ in self.targets)
+
+
+def _reference(link: BrokenLink) -> tuple[str, str] | None:
+    """Resolve `[text][label]` and `[label][]`, whose definitions live elsewhere in the document.
+
+    A shortcut `[label]` stays text: in a lone unit it is as likely to be plain brackets.
+    """
+    if link["link_type"] == "Shortcut":
+        return None
+    return f"[{' '.join(link['reference'].casefold().split())}]", ""
+
+
+def _events(text: str) -> list[tuple[Any, Any]]:
+    """Parser events of a unit; footnote references resolve although their definitions are away."""
+    events: list[tuple[Any, Any]] = list(
+        pyromark.events_with_range(
+            text, options=OPTIONS, merge_text=False, broken_link_callback=_reference
+        )
+    )
+    # An undefined `[^label]` is plain text: define every candidate after the unit and parse again.
+    labels = {
+        payload["Text"][1:]
+        for payload, _ in events
+        if isinstance(payload, dict)
+        and payload.get("Text", "").startswith("^")
+        and not any(ch.isspace() for ch in payload["Text"])
+    }
+    if not labels:
+        return events
+    size = len(text.encode("utf-8"))
+    definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
+    reparsed = pyromark.events_with_range(
+        text + definitions, options=OPTIONS, merge_text=False, broken_link_callback=_reference
+    )
+    return [(event, rng) for event, rng in reparsed if rng["start"] < size]
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_inline(text: str) -> Inline:
+    """The inline inventory of a unit's Markdown (cached: every check of a unit shares it)."""
+    targets: list[tuple[str, str]] = []
+    code: list[str] = []
+    footnotes: list[str] = []
+    marks: list[str] = []
+    prose: list[str] = []
+    in_autolink = False  # its text is the URL, not prose
+    for event, _rng in _events(text):
+        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
+            if event == "HardBreak":
+                marks.append("hard line break")
+            prose.append(_GAP)
+            continue
+        kind, payload = next(iter(event.items()))
+        if kind == "Text":
+            if not in_autolink:
+                prose.append(payload)
+            continue
+        if kind in ("Start", "End") and tag_name(payload) in _STYLES:
+            if kind == "Start":
+                marks.append(_STYLES[tag_name(payload)])
+            continue
+        prose.append(_GAP)  # code, HTML, footnote references, link edges, block boundaries
+        if kind == "Code":
+            code.append(payload)
+        elif kind == "FootnoteReference":
+            footnotes.append(payload)
+        elif kind in ("InlineHtml", "Html"):
+            marks.extend(_tags(payload))
+        elif kind == "Start" and tag_name(payload) in ("Link", "Image"):
+            name = tag_name(payload)
+            link = payload[name]
+            targets.append((name.lower(), link["dest_url"]))
+            in_autolink = link["link_type"] in ("Autolink", "Email")
+        elif kind == "End" and tag_name(payload) == "Link":
+            in_autolink = False
+    return Inline(tuple(targets), tuple(code), tuple(footnotes), tuple(marks), "".join(prose))
+
+
+def _tags(html: str) -> Iterable[str]:
+    """What inline HTML holds, for counting: ``<b> tag``, ``</b> tag``, ``HTML comment``."""
+    for match in _HTML_TAG.finditer(html):
+        if match.group(2) is None:
+            yield "HTML comment"
+        else:
+            yield f"<{match.group(1)}{match.group(2).lower()}> tag"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _url(url: str) -> str:
+    return url or "(empty)"
+
+
+def _code(text: str) -> str:
+    """A code span's content as Markdown would write it, for messages."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _differences(
+    source: Iterable[str], target: Iterable[str]
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """Compare two multisets: (changed pairs in order, lost, added)."""
+    want, got = Counter(source), Counter(target)
+    lost = list((want - got).elements())
+    added = list((got - want).elements())
+    pairs = list(zip(lost, added, strict=False))
+    return pairs, lost[len(pairs) :], added[len(pairs) :]
+
+
+@register
+class LinksCheck(Check):
+    """Link and image destinations form the same multiset in source and translation."""
+
+    check_id = "links"
+    name = "Links"
+    description = "Links and images must point where the source's point, and images must stay."
+    severity = Severity.ERROR
+
+    def check(self, source: str, target: str, context: CheckContext) -> list[str]:
+        if not target.strip():
+            return []
+        src, tgt = parse_inline(source), parse_inline(target)
+        noun = {url: kind for kind, url in tgt.targets + src.targets}  # the source's kind wins
+        changed, lost, added = _differences(
+            (url for _, url in src.targets), (url for _, url in tgt.targets)
+        )
+        found = [f"the {noun[a]} target {_url(a)} was changed to {_url(b)}" for a, b in changed]
+        found += [f"the {noun[a]} target {_url(a)} is missing from the translation" for a in lost]
+        found += [f"the translation adds the {noun[b]} target {_url(b)}" for b in added]
+        if src.images != tgt.images:
+            found.append(
+                f"the translation has {_count(tgt.images, 'image')}, the source {src.images}"
+            )
+        return found
+
+
+@register
+class InlineMarkupCheck(Check):
+    """Emphasis, code spans, footnote references, hard breaks and inline HTML as in the source."""
+
+    check_id = "inline-markup"
+    name = "Inline markup"
+    description = (
+        "Bold, italic and strikethrough spans, code spans (unchanged), footnote references, "
+        "hard line breaks and inline HTML tags must match the source."
+    )
+    severity = Severity.ERROR
+
+    def check(self, source: str, target: str, context: CheckContext) -> list[str]:
+        if not target.strip():
+            return []
+        src, tgt = parse_inline(source), parse_inline(target)
+        found: list[str] = []
+        want, got = Counter(src.marks), Counter(tgt.marks)
+        for mark in dict.fromkeys([*want, *got]):
+            if want[mark] != got[mark]:
+                found.append(
+                    f"the translation has {_count(got[mark], mark)}, the source {want[mark]}"
+                )
+        changed, lost, added = _differences(src.code, tgt.code)
+        if len(src.code) != len(tgt.code):
+            detail = [f"{_code(c)} is missing" for c in lost]
+            detail += [f"{_code(c)} is new" for c in added]
+            found.append(
+                f"the translation has {_count(len(tgt.code), 'code span')}, "
+                f"the source {len(src.code)}" + (f" ({', '.join(detail)})" if detail else "")
+            )
+        else:
+            found += [f"code span {_code(a)} was altered to {_code(b)}" for a, b in changed]
+        changed, lost, added = _differences(src.footnotes, tgt.footnotes)
+        found += [f"footnote reference [^{a}] was changed to [^{b}]" for a, b in changed]
+        found += [f"footnote reference [^{a}] is missing from the translation" for a in lost]
+        found += [f"the translation adds footnote reference [^{b}]" for b in added]
+        return found
