@@ -77,6 +77,11 @@ class Glossary:
 
         return TermMatcher(self.terms)
 
+    @cached_property
+    def do_not_translate(self) -> tuple[Term, ...]:
+        """The terms that must stay as written."""
+        return tuple(t for t in self.terms if t.type is TermType.DO_NOT_TRANSLATE)
+
     def save(self, path: str | Path) -> bool:
         """Write the glossary as the project's CSV (atomic); True if the file changed."""
         return write_atomic(path, to_csv(self.terms))

@@ -83,6 +83,8 @@ class TermMatcher:
             self._automaton.add_word(key, key)
         if self._by_key:
             self._automaton.make_automaton()
+        # The glossary checks ask about the same unit one after another: remember the last answer.
+        self._last: tuple[str, bool, list[TermMatch]] | None = None
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -91,6 +93,13 @@ class TermMatcher:
         """Occurrences in ``text`` (a unit's Markdown when ``markdown``)."""
         if not self._by_key or not text:
             return []
+        if self._last is not None and self._last[0] == text and self._last[1] == markdown:
+            return list(self._last[2])
+        found = self._find(text, markdown)
+        self._last = (text, markdown, found)
+        return list(found)
+
+    def _find(self, text: str, markdown: bool) -> list[TermMatch]:
         folded = text.casefold()
         if len(folded) != len(text):  # a rare character changed length: match as written
             folded = text

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.checks.markup import parse_inline
-from transpub.glossary import TermType
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -147,10 +146,7 @@ def _leftover_chinese(text: _Text, context: CheckContext) -> list[str]:
     if not runs or context.glossary is None:
         return runs
     allowed = {
-        run
-        for term in context.glossary
-        if term.type is TermType.DO_NOT_TRANSLATE
-        for run in _CJK_RUN.findall(term.zh)
+        run for term in context.glossary.do_not_translate for run in _CJK_RUN.findall(term.zh)
     }
     return [run for run in runs if run not in allowed]
 

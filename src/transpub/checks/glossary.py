@@ -9,28 +9,62 @@ from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.glossary import Term, TermType
 from transpub.terms import TermMatch
 
+_SEPARATORS = re.compile(r"[\s\-‐]+")
+
+
+def _normal(text: str, case_sensitive: bool) -> str:
+    """Spaces and hyphens as one space; folded case unless the term is case-sensitive."""
+    text = _SEPARATORS.sub(" ", text)
+    return text if case_sensitive else text.casefold()
+
 
 @lru_cache(maxsize=65536)
-def rendering_pattern(rendering: str, case_sensitive: bool) -> re.Pattern[str]:
-    """A rendering as a pattern tolerant of case, plurals, possessives and space/hyphen."""
-    words = rendering.split()
-    parts = [re.escape(w) for w in words[:-1]]
-    last = words[-1] if words else rendering
-    if last[-1:].isalpha() and last[-1:].islower():
-        if last.endswith("y") and len(last) > 1 and last[-2] not in "aeiou":
-            tail = re.escape(last[:-1]) + "(?:y|ies)"
-        else:
-            tail = re.escape(last) + "(?:s|es)?"
-    else:
-        tail = re.escape(last) + "s?"  # acronyms: OSIs, LLMs
-    parts.append(tail + "(?:['’]s)?")
-    body = r"[\s\-‐]+".join(parts)
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
+def _forms(rendering: str, case_sensitive: bool) -> tuple[str, ...]:
+    """The rendering and its plurals (licence → licences, community → communities, LLM → LLMs)."""
+    base = _normal(rendering, case_sensitive)
+    forms = [base, base + "s"]
+    if base[-1:] in ("s", "x", "z") or base.endswith(("ch", "sh")):
+        forms.append(base + "es")
+    if base.endswith("y") and len(base) > 1 and base[-2] not in "aeiou":
+        forms.append(base[:-1] + "ies")
+    return tuple(forms)
 
 
-def _present(term: Term, renderings: tuple[str, ...], target: str) -> bool:
-    return any(rendering_pattern(r, term.case_sensitive).search(target) for r in renderings)
+def _word_at(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
+
+
+def mentions(target: str, rendering: str, case_sensitive: bool) -> bool:
+    """Whether ``target`` contains ``rendering`` as whole words, tolerating case (unless
+    ``case_sensitive``), plurals, possessives and space/hyphen variation."""
+    return _mentioned(_normal(target, case_sensitive), rendering, case_sensitive)
+
+
+def _mentioned(text: str, rendering: str, case_sensitive: bool) -> bool:
+    """``mentions`` on a target already normalised with ``_normal``."""
+    for form in _forms(rendering, case_sensitive):
+        start = text.find(form)
+        while start >= 0:
+            if _word_at(text, start, start + len(form)):
+                return True
+            start = text.find(form, start + 1)
+    return False
+
+
+class _Target:
+    """The translation normalised once, both case-folded and as written."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._normal: dict[bool, str] = {}
+
+    def has(self, term: Term, renderings: tuple[str, ...]) -> bool:
+        cs = term.case_sensitive
+        if cs not in self._normal:
+            self._normal[cs] = _normal(self.text, cs)
+        return any(_mentioned(self._normal[cs], r, cs) for r in renderings)
 
 
 def _matches(source: str, context: CheckContext) -> list[TermMatch]:
@@ -51,12 +85,13 @@ class GlossaryTermCheck(Check):
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
         messages: list[str] = []
         seen: set[str] = set()
+        english = _Target(target)
         for match in _matches(source, context):
             for term in match.terms:
                 if term.type not in (TermType.TERM, TermType.NAME) or term.zh in seen:
                     continue
                 seen.add(term.zh)
-                if not _present(term, term.renderings, target):
+                if not english.has(term, term.renderings):
                     wanted = " or ".join(repr(r) for r in term.renderings)
                     messages.append(f"{term.zh!r} should be translated as {wanted}")
         return messages
@@ -73,9 +108,10 @@ class ForbiddenTermCheck(Check):
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
         messages: list[str] = []
+        english = _Target(target)
         for match in _matches(source, context):
             for term in match.terms:
-                if term.type is TermType.FORBIDDEN and _present(term, (term.en,), target):
+                if term.type is TermType.FORBIDDEN and english.has(term, (term.en,)):
                     message = f"{term.en!r} must not be used for {term.zh!r}"
                     if message not in messages:
                         messages.append(message)
