@@ -117,9 +117,17 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "named", "allowed"),
     [
-        ("[projects]\nname = 'x'\n", "[projects]", "catalog, glossary, project, segment"),
-        ("[deepl]\nauth_key = 'secret'\n", "[deepl]", "catalog, glossary, project, segment"),
-        ("name = 'x'\n", "[name]", "catalog, glossary, project, segment"),
+        (
+            "[projects]\nname = 'x'\n",
+            "[projects]",
+            "catalog, deepl, glossary, llm, project, segment, translate",
+        ),
+        (
+            "[deepl-pro]\nauth = 'x'\n",
+            "[deepl-pro]",
+            "catalog, deepl, glossary, llm, project, segment, translate",
+        ),
+        ("name = 'x'\n", "[name]", "catalog, deepl, glossary, llm, project, segment, translate"),
         (
             "[project]\ntitle = 'x'\n",
             "'title' in [project]",
@@ -132,7 +140,11 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
             "'extra' in [catalog]",
             "merge_similarity, wrap_width",
         ),
-        ("[Catalog]\nwrap_width = 80\n", "[Catalog]", "catalog, glossary, project, segment"),
+        (
+            "[Catalog]\nwrap_width = 80\n",
+            "[Catalog]",
+            "catalog, deepl, glossary, llm, project, segment, translate",
+        ),
     ],
 )
 def test_unknown_sections_and_keys_name_the_file_and_the_allowed_names(
@@ -301,6 +313,17 @@ def test_dash_c_without_a_project_is_one_line_and_exit_2(
     expected = "no such project folder" if target == "missing" else "no transpub.toml here or above"
     assert lines[0].startswith(f"Error: {folder}: {expected}")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("key", ["auth_key", "api_key", "token", "linkedin_token"])
+def test_a_secret_in_the_settings_is_refused_without_echoing_it(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "transpub.toml"
+    path.write_text(f"[deepl]\n{key} = 'sk-very-secret-value'\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "secrets never go in transpub.toml" in message
+    assert "sk-very-secret-value" not in message
 
 
 def test_dash_c_with_bad_settings_is_one_line_and_exit_2(

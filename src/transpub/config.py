@@ -43,11 +43,52 @@ class GlossarySettings:
 
 
 @dataclass(frozen=True)
+class TranslateSettings:
+    #: The machine translation engine: "none" (TM and glossary only), "deepl" or "llm".
+    engine: str = "none"
+    #: Source paragraphs before and after a batch sent as context (not billed by DeepL).
+    context_paragraphs: int = 2
+    #: Engine requests in flight at once, across articles.
+    max_concurrency: int = 2
+    #: Minimum similarity (0–100) for a translation-memory match to be offered as a suggestion.
+    tm_threshold: float = 75.0
+
+
+@dataclass(frozen=True)
+class DeepLSettings:
+    #: "EN-US" or "EN-GB" (DeepL rejects plain "EN" as a target).
+    target_lang: str = "EN-US"
+    #: The API address; empty: DEEPL_SERVER_URL, else what the key implies (Free or Pro).
+    server_url: str = ""
+    #: The environment variable holding the key (never the key itself).
+    auth_key_env: str = "DEEPL_AUTH_KEY"
+    #: Seconds before a request is abandoned, and how often the client retries 429/5xx.
+    timeout: float = 30.0
+    max_retries: int = 5
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    #: An OpenAI-compatible endpoint (DeepSeek, Qwen, Ollama, vLLM); empty: OPENAI_BASE_URL.
+    base_url: str = ""
+    model: str = "deepseek-chat"
+    #: The environment variable holding the key (never the key itself).
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout: float = 60.0
+    max_retries: int = 3
+    #: Units per request.
+    batch_size: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     project: ProjectSettings = field(default_factory=ProjectSettings)
     segment: SegmentSettings = field(default_factory=SegmentSettings)
     catalog: CatalogSettings = field(default_factory=CatalogSettings)
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
+    translate: TranslateSettings = field(default_factory=TranslateSettings)
+    deepl: DeepLSettings = field(default_factory=DeepLSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
     path: Path | None = None
 
 
@@ -56,6 +97,9 @@ _SECTIONS: dict[str, type] = {
     "segment": SegmentSettings,
     "catalog": CatalogSettings,
     "glossary": GlossarySettings,
+    "translate": TranslateSettings,
+    "deepl": DeepLSettings,
+    "llm": LLMSettings,
 }
 
 
@@ -96,6 +140,13 @@ def load_config(path: str | Path) -> Config:
         allowed = {f.name for f in fields(cls)}
         changes: dict[str, Any] = {}
         for key, value in values.items():
+            if key not in allowed and _looks_secret(key):
+                raise ConfigError(
+                    f"[{section}] {key}: secrets never go in {CONFIG_NAME}",
+                    path=p,
+                    hint="remove the line and set the key in the environment "
+                    "(e.g. DEEPL_AUTH_KEY, OPENAI_API_KEY) or a Prefect Secret block",
+                )
             if key not in allowed:
                 raise ConfigError(
                     f"unknown key {key!r} in [{section}]",
@@ -108,7 +159,28 @@ def load_config(path: str | Path) -> Config:
     return config
 
 
+def _looks_secret(key: str) -> bool:
+    return any(word in key.lower() for word in ("key", "token", "secret", "password")) and not (
+        key.endswith("_env")
+    )
+
+
 def _validate(config: Config, path: Path) -> None:
+    engines = ("none", "deepl", "llm")
+    if config.translate.engine not in engines:
+        raise ConfigError(
+            f"[translate] engine must be one of {', '.join(engines)}, "
+            f"not {config.translate.engine!r}",
+            path=path,
+        )
+    if config.deepl.target_lang not in ("EN-US", "EN-GB"):
+        raise ConfigError("[deepl] target_lang must be EN-US or EN-GB", path=path)
+    if config.translate.max_concurrency < 1 or config.llm.batch_size < 1:
+        raise ConfigError(
+            "[translate] max_concurrency and [llm] batch_size must be 1 or more", path=path
+        )
+    if not 0 <= config.translate.tm_threshold <= 100:
+        raise ConfigError("[translate] tm_threshold must be between 0 and 100", path=path)
     if not 0 <= config.catalog.merge_similarity <= 100:
         raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
     if config.catalog.wrap_width < 0:
@@ -128,9 +200,12 @@ __all__ = [
     "CONFIG_NAME",
     "CatalogSettings",
     "Config",
+    "DeepLSettings",
     "GlossarySettings",
+    "LLMSettings",
     "ProjectSettings",
     "SegmentSettings",
+    "TranslateSettings",
     "find_config",
     "load_config",
 ]

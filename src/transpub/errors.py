@@ -62,3 +62,19 @@ class StructureError(TranspubError):
 
 class ApprovalError(TranspubError):
     """An approval cannot be given (entries untranslated, drafts left…)."""
+
+
+class EngineError(TranspubError):
+    """A machine translation engine failed (the message says which and what to do)."""
+
+
+class EngineAuthError(EngineError):
+    """The engine refused the credentials (wrong or missing key)."""
+
+
+class QuotaExceeded(EngineError):
+    """The engine's quota is used up: stop cleanly, keep what is done."""
+
+
+class EngineTransientError(EngineError):
+    """A temporary failure (rate limit, server error, timeout) outlasting the client's retries."""

@@ -1,0 +1,113 @@
+"""The engine base: everything common to machine translation services.
+
+The base does the boring parts — batching within the service's limits, protecting inline Markdown
+as XML tags the service keeps, neighbouring paragraphs as context, the glossary terms of each
+batch, error wrapping and cost accounting. A member says only how to call its service, in
+``call(batch) -> BatchResult``.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+if TYPE_CHECKING:
+    from transpub.config import Config
+    from transpub.glossary import Glossary, Term
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one request sends: protected texts (inline Markdown as XML tags), in order."""
+
+    ids: list[str]
+    texts: list[str]
+    #: The source paragraphs around the batch, plain text, for the engine's `context`.
+    context: str = ""
+    #: The glossary terms found in this batch's texts (required renderings and names).
+    terms: list[Term] = field(default_factory=list)
+
+    def payload_bytes(self) -> int:
+        """Size as JSON with non-ASCII escaped, as DeepL counts it (6 bytes per CJK char)."""
+        return len(json.dumps(self.texts).encode("ascii"))
+
+
+@dataclass
+class BatchResult:
+    """The translations of a batch, in the same order, with what they cost."""
+
+    texts: list[str]
+    billed_characters: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    #: Per text: a reason when the engine's answer for it is doubtful (kept as a flagged draft).
+    problems: list[str | None] = field(default_factory=list)
+
+
+@dataclass
+class Usage:
+    """Accumulated cost of a run (or of one article)."""
+
+    requests: int = 0
+    texts: int = 0
+    billed_characters: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, result: BatchResult, texts: int) -> None:
+        self.requests += 1
+        self.texts += texts
+        self.billed_characters += result.billed_characters
+        self.input_tokens += result.input_tokens
+        self.output_tokens += result.output_tokens
+
+    def merge(self, other: Usage) -> None:
+        for name in ("requests", "texts", "billed_characters", "input_tokens", "output_tokens"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class Engine(ABC):
+    """Base of every machine translation engine; one module per service, registered by id."""
+
+    engine_id: ClassVar[str]
+    name: ClassVar[str]
+    #: Request limits of the service.
+    max_texts: ClassVar[int] = 50
+    max_bytes: ClassVar[int] = 128 * 1024
+
+    def __init__(self, config: Config, glossary: Glossary | None = None) -> None:
+        self.config = config
+        self.glossary = glossary
+
+    @abstractmethod
+    def call(self, batch: Batch) -> BatchResult:
+        """Translate one batch. Raise EngineAuthError, QuotaExceeded, EngineTransientError or
+        EngineError (never a third-party exception) with a sentence saying what to do."""
+
+    def prepare(self) -> None:  # noqa: B027 - optional hook
+        """Once per run, before the first call (a DeepL engine syncs its glossary here)."""
+
+    def batches(self, ids: Sequence[str], texts: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """(start, end) index ranges of batches within ``max_texts`` and ``max_bytes``."""
+        start, size = 0, 2  # the JSON brackets
+        for i, text in enumerate(texts):
+            cost = len(json.dumps(text).encode("ascii")) + 1
+            if i > start and (i - start >= self.max_texts or size + cost > self.max_bytes):
+                yield start, i
+                start, size = i, 2
+            size += cost
+        if start < len(texts):
+            yield start, len(texts)
+
+
+E = TypeVar("E", bound=type[Engine])
+REGISTRY: dict[str, type[Engine]] = {}
+
+
+def register(cls: E) -> E:
+    """Add an engine to the registry, keyed by its ``engine_id``."""
+    REGISTRY[cls.engine_id] = cls
+    return cls
