@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from transpub.errors import StructureError, TranspubError
 
@@ -145,17 +147,101 @@ def cmd_translate(args: argparse.Namespace) -> int:
     project.select(args.slugs)  # validate the slugs before starting Prefect
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # the machines are offline
     try:
-        from flows.translate import translate
+        import flows.translate as translate_flows
     except ImportError as exc:
         raise TranspubError(
             f"the Prefect flows are not installed ({exc})",
             hint="reinstall transpub: pip install -e .",
         ) from exc
-    outcome = translate(str(project.root), args.slugs or None)
+    with _progress_bar(translate_flows):
+        outcome = translate_flows.translate(str(project.root), args.slugs or None, args.engine)
     for failure in outcome.failures:
         _err(failure)
     print(format_table(outcome.rows))
-    return FAILED if outcome.failures else OK
+    print()
+    print(_cost_table(translate_flows.cost_rows(outcome)))
+    waiting = sum(r.pretranslation.left for r in outcome.runs if r.pretranslation)
+    stopped = [
+        r.pretranslation.stopped
+        for r in outcome.runs
+        if r.pretranslation and r.pretranslation.stopped
+    ]
+    if outcome.engine == "none":
+        print(
+            'No machine translation engine is configured ([translate] engine = "none"): '
+            f"drafts came from the translation memory and glossary; {waiting} entries wait for "
+            "human translators."
+        )
+    if stopped:
+        _err(f"{stopped[0]} {waiting} entries are left for the next run.")
+    if outcome.failures:
+        return FAILED
+    return FINDINGS if stopped else OK
+
+
+def _cost_table(rows: list[dict[str, str]]) -> str:
+    headers = list(rows[0])
+    cells = [headers, *[[row[h] for h in headers] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _progress_bar(module: object) -> contextlib.AbstractContextManager[None]:
+    """A terminal progress bar per article while the engine works (stderr, only on a terminal)."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar() -> Iterator[None]:
+        with Progress(transient=True) as progress:
+            tasks: dict[str, Any] = {}
+
+            def report(slug: str, done: int, total: int) -> None:
+                if slug not in tasks:
+                    tasks[slug] = progress.add_task(slug, total=total)
+                progress.update(tasks[slug], completed=done, total=total)
+
+            module.PROGRESS = report  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                module.PROGRESS = None  # type: ignore[attr-defined]
+
+    return bar()
+
+
+def cmd_usage(args: argparse.Namespace) -> int:
+    from transpub.engines import create_engine
+
+    project = _project(args)
+    engine = create_engine(project.config, None, args.engine)
+    if engine is None:
+        print('No machine translation engine is configured ([translate] engine = "none").')
+        return OK
+    print(engine.usage_report())
+    return OK
+
+
+def cmd_tm(args: argparse.Namespace) -> int:
+    from transpub import tm
+
+    project = _project(args)
+    if args.action == "import":
+        added = tm.import_tmx(project, args.file)
+        print(f"{args.file}: {added} translation units added to the memory")
+        return OK
+    text = tm.export_tmx(project, args.output)
+    if not args.output:
+        sys.stdout.write(text)
+    return OK
 
 
 def _args_add(p: argparse.ArgumentParser) -> None:
@@ -206,6 +292,23 @@ def _args_glossary(p: argparse.ArgumentParser) -> None:
     exp.add_argument("--format", choices=("tbx", "csv"), default="tbx", help="default: tbx")
 
 
+def _args_translate(p: argparse.ArgumentParser) -> None:
+    _args_slugs(p)
+    p.add_argument("--engine", choices=("none", "deepl", "llm"), help="override [translate] engine")
+
+
+def _args_usage(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("deepl", "llm"), help="override [translate] engine")
+
+
+def _args_tm(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = sub.add_parser("import", help="add a TMX file's Chinese–English units to the memory")
+    imp.add_argument("file", help="the TMX file")
+    exp = sub.add_parser("export", help="write the memory as TMX")
+    exp.add_argument("-o", "--output", help="the file to write (default: standard output)")
+
+
 def _args_approve(p: argparse.ArgumentParser) -> None:
     p.add_argument("slug", help="the article")
     p.add_argument("--by", required=True, help="the approving editor's name")
@@ -227,9 +330,12 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
     ),
     "translate": (
         cmd_translate,
-        "Run the translate flow (Prefect): sync every catalog and fill the review queue.",
-        _args_slugs,
+        "Run the translate flow (Prefect): sync, pre-fill drafts (memory, glossary, engine), "
+        "check.",
+        _args_translate,
     ),
+    "usage": (cmd_usage, "Show the machine translation account's usage (DeepL).", _args_usage),
+    "tm": (cmd_tm, "Translation memory: `tm import FILE.tmx`, `tm export [-o FILE]`.", _args_tm),
     "check": (
         cmd_check,
         "Run the quality checks (glossary, markup, numbers…); exit 1 if any error.",

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from pyromark.event import BrokenLink
+
     from transpub.units import Mode
 
 
@@ -73,6 +75,42 @@ def tag_name(tag: Any) -> str:
 def parse_events(text: str) -> list[tuple[Any, Any]]:
     """All parser events of ``text`` with their UTF-8 byte ranges (``{"start": …, "end": …}``)."""
     return list(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
+
+
+def _reference(link: BrokenLink) -> tuple[str, str] | None:
+    """Resolve `[text][label]` and `[label][]`, whose definitions live elsewhere in the document.
+
+    A shortcut `[label]` stays text: in a lone unit it is as likely to be plain brackets.
+    """
+    if link["link_type"] == "Shortcut":
+        return None
+    return f"[{' '.join(link['reference'].casefold().split())}]", ""
+
+
+def unit_events(text: str) -> list[tuple[Any, Any]]:
+    """Events of one unit's inline Markdown: references and footnotes resolve without their
+    definitions, which live elsewhere in the document."""
+    events: list[tuple[Any, Any]] = list(
+        pyromark.events_with_range(
+            text, options=OPTIONS, merge_text=False, broken_link_callback=_reference
+        )
+    )
+    # An undefined `[^label]` is plain text: define every candidate after the unit and parse again.
+    labels = {
+        payload["Text"][1:]
+        for payload, _ in events
+        if isinstance(payload, dict)
+        and payload.get("Text", "").startswith("^")
+        and not any(ch.isspace() for ch in payload["Text"])
+    }
+    if not labels:
+        return events
+    size = len(text.encode("utf-8"))
+    definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
+    reparsed = pyromark.events_with_range(
+        text + definitions, options=OPTIONS, merge_text=False, broken_link_callback=_reference
+    )
+    return [(event, rng) for event, rng in reparsed if rng["start"] < size]
 
 
 class _Cutter:

@@ -11,15 +11,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import pyromark
 
 from transpub.checks.base import Check, CheckContext, Severity, register
-from transpub.segmenter import OPTIONS, tag_name
-
-if TYPE_CHECKING:
-    from pyromark.event import BrokenLink
+from transpub.segmenter import tag_name, unit_events
 
 #: Stands in for code, HTML, breaks and link edges in ``prose``, so no URL or number spans them.
 _GAP = "\n"
@@ -42,41 +36,6 @@ class Inline:
         return sum(kind == "image" for kind, _ in self.targets)
 
 
-def _reference(link: BrokenLink) -> tuple[str, str] | None:
-    """Resolve `[text][label]` and `[label][]`, whose definitions live elsewhere in the document.
-
-    A shortcut `[label]` stays text: in a lone unit it is as likely to be plain brackets.
-    """
-    if link["link_type"] == "Shortcut":
-        return None
-    return f"[{' '.join(link['reference'].casefold().split())}]", ""
-
-
-def _events(text: str) -> list[tuple[Any, Any]]:
-    """Parser events of a unit; footnote references resolve although their definitions are away."""
-    events: list[tuple[Any, Any]] = list(
-        pyromark.events_with_range(
-            text, options=OPTIONS, merge_text=False, broken_link_callback=_reference
-        )
-    )
-    # An undefined `[^label]` is plain text: define every candidate after the unit and parse again.
-    labels = {
-        payload["Text"][1:]
-        for payload, _ in events
-        if isinstance(payload, dict)
-        and payload.get("Text", "").startswith("^")
-        and not any(ch.isspace() for ch in payload["Text"])
-    }
-    if not labels:
-        return events
-    size = len(text.encode("utf-8"))
-    definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
-    reparsed = pyromark.events_with_range(
-        text + definitions, options=OPTIONS, merge_text=False, broken_link_callback=_reference
-    )
-    return [(event, rng) for event, rng in reparsed if rng["start"] < size]
-
-
 @functools.lru_cache(maxsize=1024)
 def parse_inline(text: str) -> Inline:
     """The inline inventory of a unit's Markdown (cached: every check of a unit shares it)."""
@@ -86,7 +45,7 @@ def parse_inline(text: str) -> Inline:
     marks: list[str] = []
     prose: list[str] = []
     in_autolink = False  # its text is the URL, not prose
-    for event, _rng in _events(text):
+    for event, _rng in unit_events(text):
         if isinstance(event, str):  # SoftBreak, HardBreak, Rule
             if event == "HardBreak":
                 marks.append("hard line break")

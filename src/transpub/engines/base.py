@@ -87,6 +87,14 @@ class Engine(ABC):
         """Translate one batch. Raise EngineAuthError, QuotaExceeded, EngineTransientError or
         EngineError (never a third-party exception) with a sentence saying what to do."""
 
+    def fingerprint(self) -> str:
+        """What makes this engine's answers differ (model, target variant); keys the cache."""
+        return ""
+
+    def usage_report(self) -> str:
+        """One line on the account's usage, for `transpub usage`."""
+        return f"{self.name} does not report account usage; see the cost table of each run."
+
     def prepare(self) -> None:  # noqa: B027 - optional hook
         """Once per run, before the first call (a DeepL engine syncs its glossary here)."""
 
