@@ -45,8 +45,8 @@ def test_translated_answer_is_restored_with_the_original_markup() -> None:
         ' notes on <x id="3"/><x id="4"/>.'
     )
     assert restore(answer, protected) == (
-        'Please read the [KAIYUANSHE website](https://kaiyuanshe.cn/ "主页") and the  **important** '
-        " notes on `代码`[^2]."
+        'Please read the [KAIYUANSHE website](https://kaiyuanshe.cn/ "主页") and the  '
+        "**important**  notes on `代码`[^2]."
     )
 
 

@@ -74,9 +74,9 @@ class Engine(ABC):
 
     engine_id: ClassVar[str]
     name: ClassVar[str]
-    #: Request limits of the service.
-    max_texts: ClassVar[int] = 50
-    max_bytes: ClassVar[int] = 128 * 1024
+    #: Request limits of the service (an instance may narrow them from its settings).
+    max_texts: int = 50
+    max_bytes: int = 128 * 1024
 
     def __init__(self, config: Config, glossary: Glossary | None = None) -> None:
         self.config = config
