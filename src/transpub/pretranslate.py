@@ -1,8 +1,9 @@
 """Filling the review queue with drafts: translation memory first, then a machine engine.
 
 Only entries that need it are touched: untranslated ones, and machine drafts whose source changed.
-Every batch's drafts are saved before the next request, so a crash, a kill or a quota stop loses
-nothing already paid for; an engine cache means no text is ever sent to a paid engine twice.
+Every batch's answers go into the engine cache before the next request, and the catalog is saved
+every few seconds and at the end: a crash, a kill or a quota stop loses nothing already paid for,
+and no text is ever sent to a paid engine twice.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from transpub.textfile import write_atomic
 from transpub.tm import TranslationMemory
 
 SUGGESTIONS_NAME = "suggestions.json"
+#: Seconds between catalog saves during a run (answers are in the engine cache at once, so a
+#: crash loses nothing; saving a large catalog after every batch would cost more than the engine).
+SAVE_EVERY = 2.0
 Progress = Callable[[int, int], None]
 
 
@@ -172,6 +176,7 @@ def pretranslate(
     ids = [entry_id(e.msgid) for e in rest]
     span = project.config.translate.context_paragraphs
     done = 0
+    saved_at = time.perf_counter()
     if progress:
         progress(0, len(rest))
     for start, end in engine.batches(ids, texts):
@@ -213,13 +218,16 @@ def pretranslate(
             _draft(entry, translated, f"mt:{engine.engine_id}", problem)
             rows.append((entry.msgid, translated, problem))
             result.flagged += problem is not None
-        cache.put(rows)
+        cache.put(rows)  # every answer is kept (committed) before the next request
         result.machine += len(rows)
         result.usage.add(answer, len(rows))
-        catalog.save(po, article.catalog)  # every batch is kept before the next request
+        if time.perf_counter() - saved_at > SAVE_EVERY:
+            catalog.save(po, article.catalog)
+            saved_at = time.perf_counter()
         done = end
         if progress:
             progress(done, len(rest))
+    catalog.save(po, article.catalog)
     return result
 
 

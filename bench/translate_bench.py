@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Benchmark: the translate flow over the 2024 report against a local DeepL API.
+
+One command: ``python bench/translate_bench.py``. The real ``deepl`` client talks to the test
+suite's DeepL server on 127.0.0.1. Printed: requests made versus the fewest the batch limits allow
+(50 texts or 128 KiB per request); characters billed versus the characters of the units and versus
+sending whole documents; what an unchanged re-run and a one-paragraph edit cost; and where the wall
+time went (engine, checks, the rest of the library, Prefect's own overhead).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+CORPUS = ROOT.parent / "shared" / "corpus" / "report-2024" / "zh"
+KEY = "bench-key:fx"
+
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="transpub-bench-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from servers.deepl_server import DeepLServer  # noqa: E402
+
+from transpub import catalog  # noqa: E402
+from transpub.article import Project, add_article  # noqa: E402
+from transpub.errors import ArticleError  # noqa: E402
+from transpub.queue import active  # noqa: E402
+
+
+def make_project(folder: Path) -> Project:
+    (folder / "transpub.toml").write_text(
+        '[project]\nname = "bench"\n\n[translate]\nengine = "deepl"\n', encoding="utf-8"
+    )
+    (folder / "glossary").mkdir()
+    shutil.copy(ROOT / "glossary" / "glossary.csv", folder / "glossary" / "glossary.csv")
+    project = Project.open(folder)
+    for path in sorted(CORPUS.glob("*.md")):
+        try:
+            add_article(project, path, path.stem.lower())
+        except ArticleError as exc:  # index.md: a VitePress home page with no title
+            print(f"skipped: {exc}")
+    return project
+
+
+def minimum_requests(project: Project) -> tuple[int, int, int]:
+    """(fewest requests, unit characters, document characters) for what went to the engine."""
+    from transpub.engines.markup import protect
+    from transpub.queue import get_note
+
+    fewest = unit_chars = doc_chars = 0
+    for article in project.articles():
+        entries = active(catalog.load(article.catalog))
+        texts = [protect(e.msgid).text for e in entries if get_note(e, "origin") == "mt:deepl"]
+        payload = sum(len(json.dumps(t).encode("ascii")) + 1 for t in texts) + 2
+        fewest += max(math.ceil(len(texts) / 50), math.ceil(payload / (128 * 1024)))
+        unit_chars += sum(len(e.msgid) for e in entries if get_note(e, "origin") == "mt:deepl")
+        doc_chars += len(article.source.read_text(encoding="utf-8"))
+    return fewest, unit_chars, doc_chars
+
+
+def run(project: Project, server: DeepLServer) -> tuple[dict[str, float], int, int, float]:
+    from flows.translate import translate
+
+    before_requests = len(server.requests_to("/v2/translate"))
+    before_chars = server.character_count
+    t0 = time.perf_counter()
+    outcome = translate(str(project.root))
+    wall = time.perf_counter() - t0
+    split = {"engine": 0.0, "checks": 0.0, "sync": 0.0, "pretranslate": 0.0}
+    for r in outcome.runs:
+        for key in split:
+            split[key] += r.seconds.get(key, 0.0)
+    return (
+        split,
+        len(server.requests_to("/v2/translate")) - before_requests,
+        server.character_count - before_chars,
+        wall,
+    )
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="transpub-bench-"))
+    articles = 0
+    with DeepLServer(KEY, character_limit=10**9) as server:
+        os.environ["DEEPL_AUTH_KEY"] = KEY
+        os.environ["DEEPL_SERVER_URL"] = server.url
+        project = make_project(folder)
+        from transpub.sync import sync_article
+
+        for article in project.articles():
+            sync_article(project, article)
+        articles = len(list(project.articles()))
+
+        split, requests, billed, wall = run(project, server)
+        fewest, unit_chars, doc_chars = minimum_requests(project)
+        _, re_requests, re_billed, re_wall = run(project, server)
+        article = project.article("preface")
+        text = article.source.read_text(encoding="utf-8")
+        first = next(u for u in text.split("\n\n") if len(u) > 40 and not u.startswith(("#", "-")))
+        article.source.write_text(text.replace(first, first + "（修订）", 1), encoding="utf-8")
+        _, edit_requests, edit_billed, edit_wall = run(project, server)
+    shutil.rmtree(folder, ignore_errors=True)
+
+    library = split["sync"] + split["pretranslate"] + split["checks"]
+    print(f"2024 report: {articles} articles, {unit_chars:,} unit chars, "
+          f"{doc_chars:,} document chars")
+    print(f"first run:      {requests} requests (fewest the limits allow: {fewest}; "
+          f"ratio {requests / fewest:.2f}), {billed:,} characters billed")
+    print(f"  billed / characters of the units sent: {billed / unit_chars:.3f} (tags count too)")
+    print(f"  billed / sending whole documents:      {billed / doc_chars:.3f}")
+    print(f"unchanged re-run: {re_requests} requests, {re_billed} chars billed, {re_wall:.1f} s")
+    print(f"one-paragraph edit: {edit_requests} request(s), {edit_billed} characters billed "
+          f"(the paragraph: {len(first) + 4} characters), {edit_wall:.1f} s")
+    print(f"wall time of the first run: {wall:.1f} s = engine {split['engine']:.1f} s "
+          f"+ checks {split['checks']:.1f} s + rest of the library "
+          f"{library - split['engine'] - split['checks']:.1f} s "
+          f"+ Prefect and flow overhead {wall - library:.1f} s (task times summed; tasks overlap)")
+
+
+if __name__ == "__main__":
+    main()
