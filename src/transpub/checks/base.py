@@ -40,6 +40,9 @@ class Check:
     name: ClassVar[str]
     description: ClassVar[str]
     severity: ClassVar[Severity] = Severity.WARNING
+    #: Whether the check also runs on a blank translation (only `empty` does: the others would
+    #: all repeat that nothing is there).
+    checks_blank: ClassVar[bool] = False
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
         """Messages (one sentence each) for every problem; empty when the translation is fine."""
@@ -73,9 +76,12 @@ def run_checks(
     """Run every registered check on one translation, except those silenced by flags."""
     silenced = set(flags)
     ctx = context or CheckContext()
+    blank = not target.strip()
     found: list[Finding] = []
     for check_id, cls in REGISTRY.items():
         if ignore_flag(check_id) in silenced or (only is not None and not only(cls)):
+            continue
+        if blank and not cls.checks_blank:
             continue
         for message in cls().check(source, target, ctx):
             found.append(Finding(check_id, cls.severity, message))

@@ -166,8 +166,6 @@ class UrlsCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         src, tgt = _read(source), _read(target)
         lost = [u for u in dict.fromkeys(src.urls) if not _kept(u, tgt.urls, tgt.destinations)]
         added = [u for u in dict.fromkeys(tgt.urls) if not _kept(u, src.urls, src.destinations)]
@@ -236,8 +234,6 @@ class NumbersCheck(Check):
     severity = Severity.WARNING
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         values, percents, months = _values(_read(target).words)
         text, numbers = _numerals(_read(source).words)
         speaks_of_months = "月" in text  # 10、11 月: October and November
@@ -273,8 +269,6 @@ class ChineseLeftCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         runs = _leftover_chinese(_read(target), context)
         if not runs:
             return []
@@ -293,8 +287,6 @@ class FullwidthPunctuationCheck(Check):
     severity = Severity.WARNING
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         words = _read(target).words
         used = [ch for ch in dict.fromkeys(words) if ch in _FULLWIDTH]
         if not used:
@@ -325,8 +317,6 @@ class DoubleSpaceCheck(Check):
     severity = Severity.WARNING
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         extra = _inner_spaces(target)
         have = len(_inner_spaces(source))
         if len(extra) <= have:
@@ -363,8 +353,6 @@ class WhitespaceCheck(Check):
     severity = Severity.WARNING
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         found: list[str] = []
         for where, src, tgt in zip(("starts", "ends"), _edges(source), _edges(target), strict=True):
             if src != tgt:
@@ -398,6 +386,7 @@ class EmptyCheck(Check):
     name = "Empty translation"
     description = "The translation is empty or only white space."
     severity = Severity.ERROR
+    checks_blank = True
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
         if target.strip() or not source.strip():

@@ -122,8 +122,6 @@ class LinksCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         src, tgt = parse_inline(source), parse_inline(target)
         noun = {url: kind for kind, url in tgt.targets + src.targets}  # the source's kind wins
         changed, lost, added = _differences(
@@ -152,8 +150,6 @@ class InlineMarkupCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        if not target.strip():
-            return []
         src, tgt = parse_inline(source), parse_inline(target)
         found: list[str] = []
         want, got = Counter(src.marks), Counter(tgt.marks)
