@@ -110,19 +110,26 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
     library = split["sync"] + split["pretranslate"] + split["checks"]
-    print(f"2024 report: {articles} articles, {unit_chars:,} unit chars, "
-          f"{doc_chars:,} document chars")
-    print(f"first run:      {requests} requests (fewest the limits allow: {fewest}; "
-          f"ratio {requests / fewest:.2f}), {billed:,} characters billed")
+    print(
+        f"2024 report: {articles} articles, {unit_chars:,} unit chars, {doc_chars:,} document chars"
+    )
+    print(
+        f"first run:      {requests} requests (fewest the limits allow: {fewest}; "
+        f"ratio {requests / fewest:.2f}), {billed:,} characters billed"
+    )
     print(f"  billed / characters of the units sent: {billed / unit_chars:.3f} (tags count too)")
     print(f"  billed / sending whole documents:      {billed / doc_chars:.3f}")
     print(f"unchanged re-run: {re_requests} requests, {re_billed} chars billed, {re_wall:.1f} s")
-    print(f"one-paragraph edit: {edit_requests} request(s), {edit_billed} characters billed "
-          f"(the paragraph: {len(first) + 4} characters), {edit_wall:.1f} s")
-    print(f"wall time of the first run: {wall:.1f} s = engine {split['engine']:.1f} s "
-          f"+ checks {split['checks']:.1f} s + rest of the library "
-          f"{library - split['engine'] - split['checks']:.1f} s "
-          f"+ Prefect and flow overhead {wall - library:.1f} s (task times summed; tasks overlap)")
+    print(
+        f"one-paragraph edit: {edit_requests} request(s), {edit_billed} characters billed "
+        f"(the paragraph: {len(first) + 4} characters), {edit_wall:.1f} s"
+    )
+    print(
+        f"wall time of the first run: {wall:.1f} s = engine {split['engine']:.1f} s "
+        f"+ checks {split['checks']:.1f} s + rest of the library "
+        f"{library - split['engine'] - split['checks']:.1f} s "
+        f"+ Prefect and flow overhead {wall - library:.1f} s (task times summed; tasks overlap)"
+    )
 
 
 if __name__ == "__main__":

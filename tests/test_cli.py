@@ -686,20 +686,20 @@ def test_approve_is_refused_until_every_entry_is_reviewed(
     untouched = synced.read_bytes()
     code, out, err = approve(project_dir, capsys)
     assert (code, out) == (2, "")
-    assert "10 entries are untranslated" in one_error(err)
+    assert "cannot be approved yet: 10 untranslated" in one_error(err)
     assert synced.read_bytes() == untouched
 
     edit_catalog(synced, TRANSLATIONS, fuzzy=True)  # machine drafts
     drafted = synced.read_bytes()
     code, out, err = approve(project_dir, capsys)
     assert (code, out) == (2, "")
-    assert "10 are unreviewed drafts" in one_error(err)
+    assert "cannot be approved yet: 10 unreviewed drafts" in one_error(err)
     assert synced.read_bytes() == drafted
 
     edit_catalog(synced, dict(list(TRANSLATIONS.items())[:9]), fuzzy=False)  # one draft left
     code, _out, err = approve(project_dir, capsys)
     assert code == 2
-    assert "0 entries are untranslated and 1 are unreviewed drafts" in one_error(err)
+    assert "cannot be approved yet: 1 unreviewed drafts" in one_error(err)
 
     edit_catalog(synced, TRANSLATIONS, fuzzy=False)  # all reviewed
     code, out, err = approve(project_dir, capsys)

@@ -176,3 +176,21 @@ def test_reviewed_entries_are_never_resent(project: Project) -> None:
     engine = EchoEngine(project.config)
     _run(project, engine)
     assert engine.batches_seen == []
+
+
+def test_a_reviewer_saving_during_the_run_is_not_overwritten(project: Project) -> None:
+    from transpub.review import save_entry
+
+    article = project.article("report")
+    target = "第三段讲述模型开放框架。"
+
+    class ReviewerMeanwhile(EchoEngine):
+        def call(self, batch: Batch) -> BatchResult:
+            if not self.batches_seen:  # while the engine works, a reviewer saves one entry
+                save_entry(project, article, target, "", "The MOF, by a person.", "李四", True)
+            return super().call(batch)
+
+    _run(project, ReviewerMeanwhile(project.config))
+    entry = _po(project).find(target)
+    assert entry.msgstr == "The MOF, by a person."
+    assert entry_state(entry) is EntryState.REVIEWED

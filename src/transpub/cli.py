@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from transpub.errors import StructureError, TranspubError
+from transpub.web_cli import args_review, args_users, cmd_review, cmd_users
 
 OK, FINDINGS, FAILED = 0, 1, 2
 
@@ -98,10 +99,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from transpub.review import approve_article
+    from transpub.review import approve_checked
 
     project = _project(args)
-    given = approve_article(project.article(args.slug), args.by)
+    given = approve_checked(project, project.article(args.slug), args.by)
     print(f"{args.slug}: approved by {given.editor} at {given.at}")
     return OK
 
@@ -349,6 +350,17 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
     "md2po": (cmd_md2po, "Extract a Markdown file's units into a PO catalog.", _args_md2po),
     "po2md": (cmd_po2md, "Rebuild a Markdown file's translation from a PO catalog.", _args_po2md),
     "build": (cmd_build, "Print (or write) an article's English Markdown.", _args_build),
+    "review": (
+        cmd_review,
+        "Serve the review web app: `review serve [--host H] [--port P] [--secure-cookies]`.",
+        args_review,
+    ),
+    "users": (
+        cmd_users,
+        "Manage the review app's accounts: `users add NAME --role R`, `users list`, "
+        "`users remove NAME`.",
+        args_users,
+    ),
     "approve": (
         cmd_approve,
         "Approve an article's translation as an editor (bound to the text approved).",

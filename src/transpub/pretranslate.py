@@ -8,7 +8,6 @@ and no text is ever sent to a paid engine twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -22,6 +21,7 @@ import polib
 
 from transpub import catalog
 from transpub.article import Article, Project
+from transpub.contributions import entry_id
 from transpub.engines.base import Batch, Engine, Usage
 from transpub.engines.markup import RestoreError, protect, restore
 from transpub.errors import QuotaExceeded
@@ -52,11 +52,6 @@ class Pretranslation:
     usage: Usage = field(default_factory=Usage)
     engine_seconds: float = 0.0
     stopped: str | None = None
-
-
-def entry_id(msgid: str) -> str:
-    """A stable, URL-safe id of an entry."""
-    return hashlib.sha256(msgid.encode("utf-8")).hexdigest()[:16]
 
 
 def needs_translation(entry: polib.POEntry) -> bool:
@@ -122,6 +117,37 @@ def _draft(entry: polib.POEntry, text: str, origin: str, problem: str | None) ->
     set_note(entry, "warning", problem)
 
 
+class _Pending:
+    """Drafts made in memory, stored under the article's lock only where nobody changed the
+    entry meanwhile: a long run never overwrites what a reviewer saved in the review app."""
+
+    def __init__(self, project: Project, article: Article) -> None:
+        self.project, self.article = project, article
+        self.drafts: dict[str, tuple[str, str, str, str | None]] = {}
+
+    def add(self, entry: polib.POEntry, text: str, origin: str, problem: str | None) -> None:
+        base = self.drafts[entry.msgid][0] if entry.msgid in self.drafts else entry.msgstr
+        self.drafts[entry.msgid] = (base, text, origin, problem)
+        _draft(entry, text, origin, problem)
+
+    def store(self) -> None:
+        from transpub import contributions
+        from transpub.review import article_lock
+
+        if not self.drafts:
+            return
+        with article_lock(self.article):
+            wrap = self.project.config.catalog.wrap_width
+            po = catalog.load(self.article.catalog, wrap)
+            for entry in active(po):
+                pending = self.drafts.get(entry.msgid)
+                if pending is not None and entry.msgstr == pending[0]:
+                    _draft(entry, *pending[1:])
+            catalog.save(po, self.article.catalog)
+            contributions.remember(self.project, self.article)  # drafts are nobody's edits
+        self.drafts.clear()
+
+
 def pretranslate(
     project: Project,
     article: Article,
@@ -138,6 +164,7 @@ def pretranslate(
     po = catalog.load(article.catalog, wrap)
     entries = active(po)
     result = Pretranslation(article.slug)
+    pending = _Pending(project, article)
     todo = [e for e in entries if needs_translation(e)]
 
     rest: list[polib.POEntry] = []
@@ -145,10 +172,10 @@ def pretranslate(
         exact = memory.exact(entry.msgid) if memory is not None else None
         rendering = _glossary_rendering(glossary, entry.msgid)
         if exact is not None:
-            _draft(entry, exact.target, "tm", None)
+            pending.add(entry, exact.target, "tm", None)
             result.tm += 1
         elif rendering is not None:
-            _draft(entry, rendering, "glossary", None)
+            pending.add(entry, rendering, "glossary", None)
             result.glossary += 1
         else:
             rest.append(entry)
@@ -162,10 +189,10 @@ def pretranslate(
             if hit is None:
                 unsent.append(entry)
                 continue
-            _draft(entry, hit[0], f"mt:{engine.engine_id}", hit[1])
+            pending.add(entry, hit[0], f"mt:{engine.engine_id}", hit[1])
             result.cached += 1
         rest = unsent
-    catalog.save(po, article.catalog)
+    pending.store()
     if engine is None or cache is None or not rest:
         result.left = len(rest) if engine is None else 0
         return result
@@ -215,19 +242,19 @@ def pretranslate(
             except RestoreError as exc:
                 translated = restore_plain(text)
                 problem = f"the engine did not keep the markup ({exc}); fix links and formatting"
-            _draft(entry, translated, f"mt:{engine.engine_id}", problem)
+            pending.add(entry, translated, f"mt:{engine.engine_id}", problem)
             rows.append((entry.msgid, translated, problem))
             result.flagged += problem is not None
         cache.put(rows)  # every answer is kept (committed) before the next request
         result.machine += len(rows)
         result.usage.add(answer, len(rows))
         if time.perf_counter() - saved_at > SAVE_EVERY:
-            catalog.save(po, article.catalog)
+            pending.store()
             saved_at = time.perf_counter()
         done = end
         if progress:
             progress(done, len(rest))
-    catalog.save(po, article.catalog)
+    pending.store()
     return result
 
 

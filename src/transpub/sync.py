@@ -24,18 +24,25 @@ class SyncResult:
 
 def sync_article(project: Project, article: Article, now: datetime | None = None) -> SyncResult:
     """Segment the article's source and merge it into its catalog; nothing is written on error."""
+    from transpub import contributions
+    from transpub.review import article_lock, catch_up_outside_edits
+
     text, segmented = segment_file(article.source, project.segment_options)
     title = str(read_metadata(text, article.source)["title"])
-    old = catalog.load(article.catalog) if article.catalog.exists() else None
-    po, stats = catalog.merge(
-        old,
-        segmented.units,
-        title=title,
-        now=now or utc_now(),
-        similarity=project.config.catalog.merge_similarity,
-        wrap_width=project.config.catalog.wrap_width,
-    )
-    written = catalog.save(po, article.catalog)
+    catch_up_outside_edits(project, article)  # credit Poedit/Weblate edits before merging
+    with article_lock(article):
+        wrap = project.config.catalog.wrap_width
+        old = catalog.load(article.catalog, wrap) if article.catalog.exists() else None
+        po, stats = catalog.merge(
+            old,
+            segmented.units,
+            title=title,
+            now=now or utc_now(),
+            similarity=project.config.catalog.merge_similarity,
+            wrap_width=wrap,
+        )
+        written = catalog.save(po, article.catalog)
+        contributions.remember(project, article)
     return SyncResult(article.slug, stats, counts(po), written)
 
 

@@ -93,8 +93,9 @@ class TermMatcher:
         """Occurrences in ``text`` (a unit's Markdown when ``markdown``)."""
         if not self._by_key or not text:
             return []
-        if self._last is not None and self._last[0] == text and self._last[1] == markdown:
-            return list(self._last[2])
+        last = self._last  # read once: another thread may replace it
+        if last is not None and last[0] == text and last[1] == markdown:
+            return list(last[2])
         found = self._find(text, markdown)
         self._last = (text, markdown, found)
         return list(found)

@@ -1,0 +1,109 @@
+// transpub review editor: save entries in place, and Ctrl+Enter to save, approve and move on.
+// Without this script every form still works (the server redirects back to the entry).
+"use strict";
+
+(function () {
+  function swap(html) {
+    // Replace the page's elements by the fragment's elements of the same id (server-escaped HTML).
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    // A copy: moving an element into the page takes it out of the live `children` list.
+    Array.prototype.slice.call(doc.body.children).forEach(function (fresh) {
+      var old = fresh.id && document.getElementById(fresh.id);
+      if (old) { old.replaceWith(fresh); }
+    });
+    reveal();
+  }
+
+  function reveal() {
+    // The "use this suggestion" buttons need this script: show them only when it runs.
+    Array.prototype.forEach.call(document.querySelectorAll("button.use"), function (b) { b.hidden = false; });
+  }
+
+  function nextTextArea(entry) {
+    var all = Array.prototype.slice.call(document.querySelectorAll(".entry textarea"));
+    var here = entry.querySelector("textarea");
+    return all[all.indexOf(here) + 1] || null;
+  }
+
+  function goNext(id) {
+    var entry = document.getElementById(id);
+    var next = entry && nextTextArea(entry);
+    if (next) {
+      next.focus();
+      next.scrollIntoView({ block: "center" });
+    } else {
+      var more = document.querySelector(".pager a[rel=next]");
+      if (more) { window.location.href = more.href; }
+    }
+  }
+
+  function submit(form, button, advance) {
+    var data = new URLSearchParams(new FormData(form));
+    if (button && button.name) { data.set(button.name, button.value); }
+    var entry = form.closest(".entry");
+    var id = entry.id;
+    var status = form.querySelector(".status");
+    status.textContent = "Saving… 保存中";
+    // form.action would be the button named "action", not the attribute.
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: data,
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.text().then(function (body) {
+        if (response.status === 200 || response.status === 409) {
+          swap(body);
+          if (response.status === 200 && advance) { goNext(id); }
+          else { var t = document.querySelector("#" + id + " textarea"); if (t) { t.focus(); } }
+        } else {
+          var doc = new DOMParser().parseFromString(body, "text/html");
+          var message = doc.querySelector(".error");
+          status.textContent = response.status + ": " + (message ? message.textContent : response.statusText);
+        }
+      });
+    }).catch(function () {
+      form.submit(); // network trouble: fall back to a plain form post
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches(".entry form.target")) { return; }
+    event.preventDefault();
+    var button = event.submitter;
+    submit(form, button, button && button.value === "approve");
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) { return; }
+    var area = event.target;
+    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    event.preventDefault();
+    var form = area.form;
+    var button = form.querySelector("button[value=approve]") || form.querySelector("button[value=save]");
+    submit(form, button, true);
+  });
+
+  // Translation-memory matches of the entry being worked on, fetched when it gets the focus.
+  document.addEventListener("focusin", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    var slot = area.form.querySelector(".tm[data-src]");
+    if (!slot || slot.dataset.loading) { return; }
+    slot.dataset.loading = "1";
+    fetch(slot.dataset.src, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (body) { if (body) { swap(body); } });
+  });
+
+  document.addEventListener("click", function (event) {
+    var use = event.target.closest && event.target.closest("button.use");
+    if (!use) { return; }
+    var area = use.closest("form").querySelector("textarea");
+    area.value = use.dataset.text;
+    area.focus();
+  });
+
+  reveal();
+})();

@@ -1,0 +1,215 @@
+"""The review app in a real browser: Debian's headless Chromium driven by Playwright.
+
+A reviewer fixes a machine draft and approves it with Ctrl+Enter, watching the progress bar move;
+an editor then approves the article. The app runs under uvicorn in a thread on 127.0.0.1.
+Screenshots are kept in tests/output/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from conftest import ROOT, write_article
+from transpub import catalog, contributions
+from transpub.article import Project
+from transpub.contributions import Action, entry_id
+from transpub.queue import approval, get_note, record_draft, record_review
+from transpub.sync import sync_article
+from transpub.users import Role, UserStore
+from transpub.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+OUTPUT = ROOT / "tests" / "output"
+PASSWORD = "correct horse battery"
+GLOSSARY = """\
+zh,en,type,variants,pos,case_sensitive,note
+开源社,KAIYUANSHE,name,,proper noun,yes,the community's English name
+开源社,Open Source Society,forbidden,,,no,a wrong literal rendering
+"""
+SOURCE = """\
+---
+title: 年度报告
+---
+
+开源社发布年度报告。
+
+报告共有十二章。
+"""
+TITLE, FIRST, SECOND = "年度报告", "开源社发布年度报告。", "报告共有十二章。"
+
+
+def _playwright() -> Any:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser test needs Debian's chromium, which .ci/run "
+            "installs (apt-get install -y chromium)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing: .ci/run installs it with the test extras")
+    return sync_playwright
+
+
+@pytest.fixture
+def served(
+    project_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Project]]:
+    """The review app for a fresh project, on a free port of 127.0.0.1."""
+    (project_dir / "glossary").mkdir()
+    (project_dir / "glossary" / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+    write_article(project_dir, "report", SOURCE)
+    project = Project.open(project_dir)
+    article = project.article("report")
+    sync_article(project, article, now=datetime(2026, 3, 1, tzinfo=UTC))
+    po = catalog.load(article.catalog)
+    by = {e.msgid: e for e in po}
+    record_draft(by[TITLE], "Annual Report", "human", "wang")
+    record_review(by[TITLE], "li")
+    record_draft(
+        by[FIRST], "The Open Source Society publishes its annual report.", "mt:deepl", None
+    )
+    record_draft(by[SECOND], "The report has twelve chapters.", "tm", None)
+    catalog.save(po, article.catalog)
+
+    store = UserStore(tmp_path_factory.mktemp("accounts") / "users.json")
+    store.add("rev", Role.REVIEWER, PASSWORD)
+    store.add("ed", Role.EDITOR, PASSWORD)
+    app = create_app(project, store, "k" * 48)
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)  # connections wait in the backlog until uvicorn accepts them: no polling
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", project
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def _login(page: Any, url: str, name: str) -> None:
+    page.goto(f"{url}/articles/report")
+    assert "/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{url}/articles/report")
+
+
+def test_review_and_approve_in_a_browser(served: tuple[str, Project]) -> None:
+    url, project = served
+    sync_playwright = _playwright()
+    from playwright.sync_api import expect
+
+    if OUTPUT.exists():
+        shutil.rmtree(OUTPUT / "browser", ignore_errors=True)
+    (OUTPUT / "browser").mkdir(parents=True, exist_ok=True)
+    shots = OUTPUT / "browser"
+    first, second = entry_id(FIRST), entry_id(SECOND)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            reviewer = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = reviewer.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            _login(page, url, "rev")
+
+            progress = page.locator("#progress")
+            expect(progress.locator(".n-reviewed")).to_have_text("1")
+            expect(progress.locator(".pct")).to_have_text("33%")
+            entry = page.locator(f"#e-{first}")
+            expect(entry.locator(".findings")).to_contain_text("forbidden-term")
+            expect(entry.locator("mark.term")).to_have_attribute(
+                "title", "KAIYUANSHE — name; not “Open Source Society” — forbidden"
+            )
+            page.screenshot(path=str(shots / "1-reviewer-before.png"), full_page=True)
+
+            # Fix the machine draft, then Ctrl+Enter: save, approve, go to the next entry.
+            box = page.locator(f"#t-{first}")
+            box.fill("KAIYUANSHE publishes its annual report.")
+            box.press("Control+Enter")
+            expect(progress.locator(".n-reviewed")).to_have_text("2")
+            expect(progress.locator(".pct")).to_have_text("67%")
+            expect(page.locator(f"#e-{first}")).to_have_class("entry state-reviewed")
+            expect(page.locator(f"#e-{first} .findings")).to_have_count(0)
+            expect(page.locator(f"#t-{second}")).to_be_focused()
+            page.screenshot(path=str(shots / "2-reviewer-fixed.png"), full_page=True)
+
+            # The next draft is right as it is: Ctrl+Enter approves it unchanged.
+            page.keyboard.press("Control+Enter")
+            expect(progress.locator(".n-reviewed")).to_have_text("3")
+            expect(progress.locator(".pct")).to_have_text("100%")
+            page.reload()  # what the server renders agrees with what the script showed
+            expect(page.locator("#progress .pct")).to_have_text("100%")
+            expect(page.locator(".approval .ok")).to_contain_text("Every entry is reviewed")
+            page.screenshot(path=str(shots / "3-reviewer-done.png"), full_page=True)
+            assert errors == []
+
+            phone = browser.new_context(
+                viewport={"width": 390, "height": 844}, storage_state=reviewer.storage_state()
+            )
+            small = phone.new_page()
+            small.goto(f"{url}/articles/report")
+            source = small.locator(f"#e-{first} .source").bounding_box()
+            target = small.locator(f"#t-{first}").bounding_box()
+            assert source and target and target["y"] > source["y"] + source["height"] - 1
+            assert target["x"] + target["width"] <= 390
+            small.screenshot(path=str(shots / "4-phone.png"), full_page=True)
+
+            editor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            _login(editor, url, "ed")
+            button = editor.locator("#approve-article")
+            expect(button).to_be_enabled()
+            button.click()
+            editor.wait_for_url(f"{url}/articles/report")
+            expect(editor.locator(".flash")).to_contain_text("Approved by ed")
+            expect(editor.locator("#article-state")).to_have_text("approved")
+            expect(editor.locator("#approve-article")).to_be_disabled()
+            editor.screenshot(path=str(shots / "5-editor-approved.png"), full_page=True)
+        finally:
+            browser.close()
+
+    po = catalog.load(project.article("report").catalog)
+    by = {e.msgid: e for e in po}
+    assert by[FIRST].msgstr == "KAIYUANSHE publishes its annual report."
+    assert [get_note(by[FIRST], k) for k in ("translator", "reviewer")] == ["rev", "rev"]
+    assert get_note(by[SECOND], "reviewer") == "rev"
+    given = approval(po)
+    assert given is not None and given.editor == "ed"
+    assert [(c.user, c.action) for c in contributions.read(project)] == [
+        ("rev", Action.EDIT),
+        ("rev", Action.REVIEW),
+        ("rev", Action.REVIEW),
+        ("ed", Action.APPROVE_ARTICLE),
+    ]
+    for name in (
+        "1-reviewer-before",
+        "2-reviewer-fixed",
+        "3-reviewer-done",
+        "4-phone",
+        "5-editor-approved",
+    ):
+        assert (shots / f"{name}.png").stat().st_size > 1000

@@ -1,0 +1,231 @@
+"""The contribution log: append-only JSON Lines, read back; outside edits credited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polib
+import pytest
+
+from conftest import write_article
+from transpub import catalog
+from transpub.article import Project
+from transpub.contributions import (
+    Action,
+    Contribution,
+    LogError,
+    append,
+    attribute_outside_edits,
+    catalog_author,
+    credit,
+    english_words,
+    entry_id,
+    log_path,
+    read,
+    source_chars,
+)
+from transpub.queue import record_draft, record_review
+from transpub.sync import sync_article
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+SOURCE = """\
+---
+title: 国际接轨组工作计划
+---
+
+开源社国际接轨组致力于连接中国与全球开源社区。
+
+- 推出年度报告英文版
+- 运营多语种内容
+"""
+
+
+def record(user: str = "wang", action: Action = Action.EDIT, article: str = "plan") -> Contribution:
+    return credit(
+        user, action, article, "开源社区", "open source community", "2026-03-01T09:30:00Z"
+    )
+
+
+def test_entry_id_is_sixteen_hex_digits_of_sha256() -> None:
+    assert entry_id("开源社") == hashlib.sha256("开源社".encode()).hexdigest()[:16]
+    assert entry_id("开源社") != entry_id("开源社区")
+    assert all(ch in "0123456789abcdef" for ch in entry_id("<script>"))
+
+
+@pytest.mark.parametrize(
+    ("text", "chars"),
+    [("开源社区", 4), ("开源 社区\n", 4), ("OSI 与 MOF", 7), ("", 0)],
+)
+def test_source_characters_leave_out_whitespace(text: str, chars: int) -> None:
+    assert source_chars(text) == chars
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("The open-source community", 3),
+        ("KAIYUANSHE's plan, don't panic.", 4),
+        ("2024–25 work plan", 4),
+        ("**Bold** [link](https://example.org)", 5),
+        ("", 0),
+    ],
+)
+def test_english_words(text: str, words: int) -> None:
+    assert english_words(text) == words
+
+
+def test_credit_counts_the_entry() -> None:
+    c = record()
+    assert c.entry == entry_id("开源社区")
+    assert (c.source_chars, c.english_words, c.via) == (4, 3, "app")
+
+
+def test_append_and_read_back(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+    assert read(project) == []
+    append(project, [record("wang"), record("li", Action.REVIEW)])
+    append(project, [record("zhao", Action.APPROVE_ARTICLE, "other")])
+    append(project, [])
+    got = read(project)
+    assert [(c.user, c.action) for c in got] == [
+        ("wang", Action.EDIT),
+        ("li", Action.REVIEW),
+        ("zhao", Action.APPROVE_ARTICLE),
+    ]
+    assert [c.user for c in read(project, article="plan")] == ["wang", "li"]
+    assert [c.user for c in read(project, user="zhao")] == ["zhao"]
+    lines = log_path(project).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    assert json.loads(lines[0])["action"] == "edit"
+    assert log_path(project) == project_dir / ".transpub" / "contributions.jsonl"
+
+
+def test_appending_never_rewrites_earlier_lines(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+    append(project, [record("wang")])
+    first = log_path(project).read_bytes()
+    append(project, [record("li")])
+    assert log_path(project).read_bytes().startswith(first)
+
+
+def test_concurrent_appends_keep_every_line_whole(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+
+    def work(n: int) -> None:
+        for i in range(25):
+            append(project, [record(f"user{n}-{i}")])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    got = read(project)
+    assert len(got) == 200
+    assert len({c.user for c in got}) == 200
+
+
+def test_a_torn_last_line_is_skipped_and_the_next_append_starts_a_new_line(
+    project_dir: Path,
+) -> None:
+    project = Project.open(project_dir)
+    append(project, [record("wang")])
+    with open(log_path(project), "ab") as fh:
+        fh.write(b'{"at":"2026-03-01T09:30:00Z","user":"cut sh')  # a crash mid-write
+    assert [c.user for c in read(project)] == ["wang"]
+    append(project, [record("li")])
+    assert [c.user for c in read(project)] == ["wang", "li"]
+
+
+def test_a_line_that_is_not_a_contribution_is_an_error(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+    append(project, [record("wang")])
+    with open(log_path(project), "a", encoding="utf-8") as fh:
+        fh.write('{"user": "x", "surprise": 1}\n')
+    with pytest.raises(LogError) as caught:
+        read(project)
+    assert caught.value.line == 2
+    assert "contributions.jsonl" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("header", "who"),
+    [
+        ("Zhang San <zhang@example.org>", "Zhang San"),
+        ("  Li   Si ", "Li Si"),
+        ("FULL NAME <EMAIL@ADDRESS>", "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_catalog_author(header: str, who: str) -> None:
+    po = polib.POFile()
+    po.metadata = {"Last-Translator": header}
+    assert catalog_author(po) == who
+
+
+def _synced(project_dir: Path) -> tuple[Project, polib.POFile]:
+    write_article(project_dir, "plan", SOURCE)
+    project = Project.open(project_dir)
+    article = project.article("plan")
+    sync_article(project, article, now=NOW)
+    po = catalog.load(article.catalog)
+    record_draft(po[2], "Release the annual report in English", "mt:deepl", None)
+    record_draft(po[3], "Run multilingual content", "mt:deepl", None)
+    record_review(po[3], "li")
+    catalog.save(po, article.catalog)
+    return project, catalog.load(article.catalog)
+
+
+def test_outside_edits_are_credited_to_the_last_translator(project_dir: Path) -> None:
+    project, before = _synced(project_dir)
+    article = project.article("plan")
+    after = catalog.load(article.catalog)  # as Poedit would leave it:
+    after.metadata["Last-Translator"] = "Zhang San <zhang@example.org>"
+    after[0].msgstr = "Plan"  # a new translation (draft)
+    after[0].flags.append("fuzzy")
+    after[2].msgstr = "Publish the English edition of the annual report"  # edited, still fuzzy
+    after[1].msgstr = "The KAIYUANSHE International Liaison Group connects China and the world."
+    after[1].flags = []  # translated and marked reviewed in one go
+    catalog.save(after, article.catalog)
+
+    logged = attribute_outside_edits(project, article, before, catalog.load(article.catalog), NOW)
+    assert {(c.entry, c.action) for c in logged} == {
+        (entry_id(after[0].msgid), Action.TRANSLATE),
+        (entry_id(after[2].msgid), Action.EDIT),
+        (entry_id(after[1].msgid), Action.TRANSLATE),
+        (entry_id(after[1].msgid), Action.REVIEW),
+    }
+    assert {c.user for c in logged} == {"Zhang San"}
+    assert {c.via for c in logged} == {"catalog"}
+    assert {c.at for c in logged} == {"2026-03-01T09:30:00Z"}
+    assert read(project) == logged
+    edit = next(c for c in logged if c.action is Action.EDIT)
+    assert (edit.source_chars, edit.english_words) == (9, 8)
+
+
+def test_an_unchanged_catalog_credits_nobody(project_dir: Path) -> None:
+    project, before = _synced(project_dir)
+    article = project.article("plan")
+    assert attribute_outside_edits(project, article, before, before, NOW) == []
+    assert read(project) == []
+
+
+def test_unfuzzying_a_draft_outside_is_a_review(project_dir: Path) -> None:
+    project, before = _synced(project_dir)
+    article = project.article("plan")
+    after = catalog.load(article.catalog)
+    after[2].flags.remove("fuzzy")
+    logged = attribute_outside_edits(project, article, before, after, NOW)
+    assert [(c.action, c.user) for c in logged] == [(Action.REVIEW, "unknown")]
+
+
+def test_without_a_previous_catalog_every_translation_is_new(project_dir: Path) -> None:
+    project, before = _synced(project_dir)
+    logged = attribute_outside_edits(project, project.article("plan"), None, before, NOW)
+    assert sorted(c.action for c in logged) == sorted(
+        [Action.TRANSLATE, Action.TRANSLATE, Action.REVIEW]
+    )
