@@ -181,17 +181,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 
 def _cost_table(rows: list[dict[str, str]]) -> str:
-    headers = list(rows[0])
-    cells = [headers, *[[row[h] for h in headers] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = [
-        "  ".join(
-            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in cells
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    from transpub.status import text_table
+
+    return text_table(list(rows[0]), [list(r.values()) for r in rows])
 
 
 def _progress_bar(module: object) -> contextlib.AbstractContextManager[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,14 +90,20 @@ def table_rows(rows: list[QueueRow]) -> list[tuple[str, ...]]:
 
 
 def format_table(rows: list[QueueRow]) -> str:
-    """A plain-text table of the queue (wide characters are not expected in slugs)."""
-    cells = [HEADERS, *table_rows(rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADERS))]
+    """A plain-text table of the queue, with a total line."""
+    return text_table(HEADERS, table_rows(rows), left=2)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """A plain-text table: the first ``left`` columns aligned left, the rest right, a rule under
+    the header and above the last (total) row. Wide characters are not expected in the cells."""
+    cells = [list(headers), *[list(r) for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
         lines.append(
             "  ".join(
-                c.ljust(w) if i < 2 else c.rjust(w)
+                c.ljust(w) if i < left else c.rjust(w)
                 for i, (c, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
