@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from transpub.errors import SourceError
+from transpub.flatyaml import simple_units
 from transpub.units import Unit
+
+if TYPE_CHECKING:
+    import yaml
 
 
 def yaml_error(exc: yaml.YAMLError, first_line: int) -> SourceError:
@@ -25,7 +28,7 @@ def yaml_error(exc: yaml.YAMLError, first_line: int) -> SourceError:
     )
 
 
-def _at_end(mark: yaml.Mark) -> bool:
+def _at_end(mark: Any) -> bool:
     """Whether a YAML error mark sits at the end of the text (the parser ran out of input)."""
     buffer = mark.buffer or ""
     return not buffer[mark.index :].strip("\x00 \t\r\n")
@@ -39,6 +42,16 @@ def front_matter_units(
     Offsets are character offsets into ``yaml_text``; ``first_line`` is the file line of its
     first line.
     """
+    flat = simple_units(yaml_text, first_line, keys)
+    if flat is not None:
+        return flat
+    return yaml_units(yaml_text, first_line, keys)
+
+
+def yaml_units(yaml_text: str, first_line: int, keys: Sequence[str]) -> list[tuple[int, int, Unit]]:
+    """``front_matter_units`` read by PyYAML: any front matter, malformed YAML reported."""
+    import yaml  # only for front matter that is not flat (its import is slow)
+
     try:
         root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -73,6 +86,8 @@ def front_matter_units(
 def _select(
     node: yaml.Node, parts: list[str], path: list[str]
 ) -> Iterator[tuple[list[str], yaml.Node]]:
+    import yaml
+
     if not parts:
         if isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
