@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from transpub.glossary import Glossary
 
 # Prefect reads its settings at import time: isolate it before any test imports it.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="transpub-prefect-")
@@ -53,3 +57,20 @@ def write_article(project_dir: Path, slug: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8", newline="")
     return path
+
+
+def fired_checks(
+    ids: set[str],
+    source: str,
+    target: str,
+    flags: tuple[str, ...] = (),
+    glossary: Glossary | None = None,
+) -> dict[str, list[str]]:
+    """Check id → messages, for the checks named in ``ids`` only."""
+    from transpub.checks.base import CheckContext, run_checks
+
+    context = CheckContext(glossary=glossary, kind="paragraph")
+    found: dict[str, list[str]] = {}
+    for f in run_checks(source, target, flags, context, only=lambda cls: cls.check_id in ids):
+        found.setdefault(f.check, []).append(f.message)
+    return found

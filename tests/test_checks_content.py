@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 import transpub.checks.content  # noqa: F401  (registers the checks)
-from transpub.checks.base import REGISTRY, CheckContext, Severity, run_checks
+from conftest import fired_checks
+from transpub.checks.base import REGISTRY, Severity
 from transpub.glossary import Glossary, Term, TermType
 
 IDS = {
@@ -34,11 +35,7 @@ def fired(
     source: str, target: str, flags: tuple[str, ...] = (), glossary: Glossary | None = None
 ) -> dict[str, list[str]]:
     """Check id → messages, for the content checks only."""
-    context = CheckContext(glossary=glossary, kind="paragraph")
-    found: dict[str, list[str]] = {}
-    for f in run_checks(source, target, flags, context, only=lambda cls: cls.check_id in IDS):
-        found.setdefault(f.check, []).append(f.message)
-    return found
+    return fired_checks(IDS, source, target, flags, glossary)
 
 
 URLS = [

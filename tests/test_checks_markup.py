@@ -8,18 +8,15 @@ from __future__ import annotations
 import pytest
 
 import transpub.checks.markup  # noqa: F401  (registers the checks)
-from transpub.checks.base import REGISTRY, CheckContext, Severity, run_checks
+from conftest import fired_checks
+from transpub.checks.base import REGISTRY, Severity
 
 IDS = {"links", "inline-markup"}
 
 
 def fired(source: str, target: str, flags: tuple[str, ...] = ()) -> dict[str, list[str]]:
     """Check id → messages, for the markup checks only."""
-    context = CheckContext(kind="paragraph")
-    found: dict[str, list[str]] = {}
-    for f in run_checks(source, target, flags, context, only=lambda cls: cls.check_id in IDS):
-        found.setdefault(f.check, []).append(f.message)
-    return found
+    return fired_checks(IDS, source, target, flags)
 
 
 LINKS = [

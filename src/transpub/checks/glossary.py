@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.glossary import Term, TermType
-from transpub.terms import TermMatch
 
 _SEPARATORS = re.compile(r"[\s\-‐]+")
 
@@ -67,10 +66,17 @@ class _Target:
         return any(_mentioned(self._normal[cs], r, cs) for r in renderings)
 
 
-def _matches(source: str, context: CheckContext) -> list[TermMatch]:
+def _terms(source: str, context: CheckContext, *types: TermType) -> list[Term]:
+    """The distinct glossary terms of these types found in the source, in order."""
     if context.glossary is None or not len(context.glossary):
         return []
-    return context.glossary.matcher.find(source, markdown=not context.kind.startswith("front"))
+    found: dict[tuple[str, str], Term] = {}
+    markdown = not context.kind.startswith("front")
+    for match in context.glossary.matcher.find(source, markdown=markdown):
+        for term in match.terms:
+            if term.type in types:
+                found.setdefault((term.zh, term.en), term)
+    return list(found.values())
 
 
 @register
@@ -83,18 +89,12 @@ class GlossaryTermCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        messages: list[str] = []
-        seen: set[str] = set()
         english = _Target(target)
-        for match in _matches(source, context):
-            for term in match.terms:
-                if term.type not in (TermType.TERM, TermType.NAME) or term.zh in seen:
-                    continue
-                seen.add(term.zh)
-                if not english.has(term, term.renderings):
-                    wanted = " or ".join(repr(r) for r in term.renderings)
-                    messages.append(f"{term.zh!r} should be translated as {wanted}")
-        return messages
+        return [
+            f"{term.zh!r} should be translated as {' or '.join(repr(r) for r in term.renderings)}"
+            for term in _terms(source, context, TermType.TERM, TermType.NAME)
+            if not english.has(term, term.renderings)
+        ]
 
 
 @register
@@ -107,15 +107,12 @@ class ForbiddenTermCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        messages: list[str] = []
         english = _Target(target)
-        for match in _matches(source, context):
-            for term in match.terms:
-                if term.type is TermType.FORBIDDEN and english.has(term, (term.en,)):
-                    message = f"{term.en!r} must not be used for {term.zh!r}"
-                    if message not in messages:
-                        messages.append(message)
-        return messages
+        return [
+            f"{term.en!r} must not be used for {term.zh!r}"
+            for term in _terms(source, context, TermType.FORBIDDEN)
+            if english.has(term, (term.en,))
+        ]
 
 
 @register
@@ -128,14 +125,8 @@ class DoNotTranslateCheck(Check):
     severity = Severity.ERROR
 
     def check(self, source: str, target: str, context: CheckContext) -> list[str]:
-        messages: list[str] = []
-        for match in _matches(source, context):
-            for term in match.terms:
-                if term.type is not TermType.DO_NOT_TRANSLATE:
-                    continue
-                exact = re.compile(r"(?<![\w])" + re.escape(term.zh) + r"(?![\w])")
-                if not exact.search(target):
-                    message = f"{term.zh!r} must appear unchanged"
-                    if message not in messages:
-                        messages.append(message)
-        return messages
+        return [
+            f"{term.zh!r} must appear unchanged"
+            for term in _terms(source, context, TermType.DO_NOT_TRANSLATE)
+            if not re.search(r"(?<![\w])" + re.escape(term.zh) + r"(?![\w])", target)
+        ]
