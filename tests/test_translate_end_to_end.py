@@ -101,3 +101,33 @@ def test_a_run_killed_mid_way_loses_nothing_and_pays_nothing_twice(
     assert first_run.isdisjoint(sent[50:])  # the answered batch came from the engine cache
     po = catalog.load(project_dir / "articles" / "events" / "en.po")
     assert all(e.msgstr for e in po)
+
+
+def test_translate_with_an_openai_compatible_llm(project_dir: Path) -> None:
+    from servers.openai_server import serve
+
+    write_article(project_dir, "events", _paragraphs(5))
+    with serve() as llm:
+        env = {
+            **os.environ,
+            "OPENAI_API_KEY": llm.key,
+            "OPENAI_BASE_URL": llm.base_url,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        }
+        exe = Path(sys.executable).with_name("transpub")
+        run = subprocess.run(
+            [str(exe), "-C", str(project_dir), "translate", "--engine", "llm"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert run.returncode == 0, run.stderr
+    assert llm.key not in run.stdout + run.stderr
+    po = catalog.load(project_dir / "articles" / "events" / "en.po")
+    drafts = [e for e in po if e.msgstr]
+    assert len(drafts) == 6 and all(get_note(e, "origin") == "mt:llm" for e in drafts)
+    assert all(e.msgstr.startswith("EN[") for e in drafts)
+    assert [b["temperature"] for b in llm.bodies] == [0] * len(llm.bodies)
+    total_tokens = sum(u["prompt_tokens"] for u in llm.usages)
+    assert f"{total_tokens}/" in run.stdout  # the cost table reports the tokens
