@@ -134,11 +134,15 @@ def translate_flow(root: str, slugs: list[str] | None = None, engine: str | None
     project = Project.open(root)
     articles = project.select(slugs)
     glossary = project_glossary(project)
-    machine = create_engine(project.config, glossary, engine)
+    try:
+        machine = create_engine(project.config, glossary, engine)
+        if machine is not None:
+            machine.prepare()
+    except TranspubError as exc:  # a missing or refused key: say it once, no traceback
+        return Outcome(engine=engine or project.config.translate.engine, failures=[str(exc)])
     outcome = Outcome(engine=machine.engine_id if machine else "none")
     cache = None
     if machine is not None:
-        machine.prepare()
         cache = EngineCache(project.root / ".transpub" / "mt-cache.sqlite", machine)
     limiter = threading.BoundedSemaphore(project.config.translate.max_concurrency)
     progress = _progress(len(articles))

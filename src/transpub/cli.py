@@ -142,10 +142,12 @@ def cmd_glossary(args: argparse.Namespace) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
+    from transpub.engines import create_engine
     from transpub.status import format_table
 
     project = _project(args)
     project.select(args.slugs)  # validate the slugs before starting Prefect
+    create_engine(project.config, None, args.engine)  # a missing key is reported before, too
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # the machines are offline
     try:
         import flows.translate as translate_flows
@@ -158,6 +160,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
         outcome = translate_flows.translate(str(project.root), args.slugs or None, args.engine)
     for failure in outcome.failures:
         _err(failure)
+    if not outcome.runs:
+        return FAILED
     print(format_table(outcome.rows))
     print()
     print(_cost_table(translate_flows.cost_rows(outcome)))
