@@ -131,3 +131,26 @@ def test_translate_with_an_openai_compatible_llm(project_dir: Path) -> None:
     assert [b["temperature"] for b in llm.bodies] == [0] * len(llm.bodies)
     total_tokens = sum(u["prompt_tokens"] for u in llm.usages)
     assert f"{total_tokens}/" in run.stdout  # the cost table reports the tokens
+
+
+@pytest.mark.parametrize(
+    ("engine", "variable"), [("deepl", "DEEPL_AUTH_KEY"), ("llm", "OPENAI_API_KEY")]
+)
+def test_a_missing_key_is_one_error_line_without_traceback(
+    project_dir: Path, engine: str, variable: str
+) -> None:
+    write_article(project_dir, "events", _paragraphs(2))
+    env = {k: v for k, v in os.environ.items() if k not in ("DEEPL_AUTH_KEY", "OPENAI_API_KEY")}
+    exe = Path(sys.executable).with_name("transpub")
+    run = subprocess.run(
+        [str(exe), "-C", str(project_dir), "translate", "--engine", engine],
+        env={**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 2
+    errors = [line for line in run.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and variable in errors[0]
+    assert "Traceback" not in run.stdout + run.stderr
+    assert not (project_dir / "articles" / "events" / "en.po").exists()  # nothing was done
