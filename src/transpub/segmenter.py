@@ -19,7 +19,7 @@ from transpub.units import Segmented, Unit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
     from pyromark.event import BrokenLink
@@ -72,9 +72,10 @@ def tag_name(tag: Any) -> str:
     return tag if isinstance(tag, str) else next(iter(tag))
 
 
-def parse_events(text: str) -> list[tuple[Any, Any]]:
-    """All parser events of ``text`` with their UTF-8 byte ranges (``{"start": …, "end": …}``)."""
-    return list(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
+def parse_events(text: str) -> Iterator[tuple[Any, Any]]:
+    """The parser events of ``text`` with their UTF-8 byte ranges (``{"start": …, "end": …}``),
+    produced lazily: a 10 MB document has a million events."""
+    return iter(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
 
 
 def _reference(link: BrokenLink) -> tuple[str, str] | None:
