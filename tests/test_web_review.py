@@ -443,3 +443,14 @@ def test_machine_drafts_never_overwrite_a_reviewers_save(plan: tuple[Project, Ar
     assert apply_drafts(project, article, drafts) == 0
     assert catch_up_outside_edits(project, article, NOW) == []
     assert len(contributions.read(project)) == 2  # machines are not credited
+
+
+def test_an_app_save_records_the_last_translator_like_a_po_editor(project_dir: Path) -> None:
+    write_article(project_dir, "a", "---\ntitle: 甲\n---\n\n正文。\n")
+    project = Project.open(project_dir)
+    article = project.article("a")
+    sync_article(project, article)
+    save_entry(project, article, "正文。", "", "Body.", "李四", glossary=None)
+    assert catalog.load(article.catalog).metadata["Last-Translator"] == "李四"
+    sync_article(project, article)  # the app's own save is not credited again as an outside edit
+    assert [c.user for c in contributions.read(project)] == ["李四"]

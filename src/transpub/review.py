@@ -281,6 +281,7 @@ def _write_batch(
             )
         if records:
             po.metadata["PO-Revision-Date"] = now.strftime(PO_DATE)
+            po.metadata["Last-Translator"] = records[-1].user  # as a PO editor records it
             catalog.save(po, article.catalog)
             contributions.remember(project, article)
             contributions.append(project, records)
