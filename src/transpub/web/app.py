@@ -82,7 +82,7 @@ def can(user: User | None, role: str) -> bool:
     return user is not None and user.role.allows(Role(role))
 
 
-def templates(has_memory: bool) -> Jinja2Templates:
+def templates() -> Jinja2Templates:
     env = Environment(
         loader=PackageLoader("transpub.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -93,7 +93,6 @@ def templates(has_memory: bool) -> Jinja2Templates:
     )
     env.globals["percent"] = percent
     env.globals["can"] = can
-    env.globals["has_memory"] = has_memory  # offer translation-memory lookups
     return Jinja2Templates(env=env, context_processors=[_context])
 
 
@@ -161,6 +160,6 @@ def create_app(
     app.state.project = project
     app.state.users = users
     app.state.views = Views(project)
-    app.state.templates = templates(app.state.views.has_memory)
+    app.state.templates = templates()
     app.state.limiter = limiter or LoginLimiter()
     return app

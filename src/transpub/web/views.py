@@ -7,14 +7,13 @@ reloads a file when it changes, and check findings are cached per (source, trans
 from __future__ import annotations
 
 import difflib
-import importlib
 import json
 import math
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import polib
 
@@ -38,6 +37,7 @@ from transpub.queue import (
     get_note,
 )
 from transpub.review import Blockers, article_blockers, entry_findings
+from transpub.tm import suggestions
 
 PAGE_SIZE = 100
 ENTRY_FILTERS = ("all", "untranslated", "draft", "reviewed", "problems")
@@ -187,26 +187,13 @@ def diff_parts(old: str, new: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def tm_lookup() -> Any:
-    """``transpub.tm.suggestions`` if that module provides it, else None (looked up once per
-    app: a failed import searches the disk every time)."""
+def tm_suggestions(project: Project, msgid: str) -> tuple[Suggestion, ...]:
+    """Up to three translation-memory matches for a source text."""
     try:
-        return importlib.import_module("transpub.tm").suggestions
-    except (ImportError, AttributeError):
-        return None
-
-
-def tm_suggestions(suggest: Any, project: Project, msgid: str) -> tuple[Suggestion, ...]:
-    """Up to three translation-memory matches from ``suggest`` (see ``tm_lookup``)."""
-    if suggest is None:
-        return ()
-    try:
-        found = suggest(project, msgid, limit=3)
-        return tuple(
-            Suggestion(str(s.source), str(s.target), float(s.score), str(s.origin)) for s in found
-        )
-    except (TranspubError, AttributeError, TypeError, ValueError):
+        found = suggestions(project, msgid, limit=3)
+    except TranspubError:
         return ()  # a broken memory must not take the editor down; the CLI reports it
+    return tuple(Suggestion(s.source, s.target, s.score, s.origin) for s in found)
 
 
 class Views:
@@ -219,7 +206,6 @@ class Views:
         self._glossary: tuple[tuple[int, int] | None, Glossary | None] | None = None
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
         self._lock = threading.Lock()
-        self._suggest = tm_lookup()
         self.glossary_problem: str | None = None
 
     # -- the files ---------------------------------------------------------------------------
@@ -362,10 +348,6 @@ class Views:
             conflict=typed is not None,
         )
 
-    @property
-    def has_memory(self) -> bool:
-        return self._suggest is not None
-
     def suggestions(self, entry: polib.POEntry) -> tuple[Suggestion, ...]:
         """Translation-memory matches for an entry that is not reviewed yet.
 
@@ -374,7 +356,7 @@ class Views:
         """
         if entry_state(entry) is EntryState.REVIEWED:
             return ()
-        return tm_suggestions(self._suggest, self.project, entry.msgid)
+        return tm_suggestions(self.project, entry.msgid)
 
     def locate(self, article: Article, eid: str) -> tuple[str, int] | None:
         """The msgid of the live entry with this id, and its number in the document.
