@@ -348,3 +348,24 @@ def test_dash_c_to_a_missing_folder_inside_a_project_is_an_error(
     _out, err = capsys.readouterr()
     assert code == 2
     assert "typo" in err
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from dataclasses import fields
+
+    from conftest import ROOT
+    from transpub.config import _SECTIONS
+
+    rows = [
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `[")
+    ]
+    for section, cls in _SECTIONS.items():
+        for f in fields(cls):
+            documented = any(
+                row.startswith(f"| `[{section}] ")
+                and (f"`[{section}] {f.name}`" in row or f"`{f.name}`" in row.split("|")[1])
+                for row in rows
+            )
+            assert documented, f"[{section}] {f.name} is not in the README's settings table"
