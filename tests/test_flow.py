@@ -44,3 +44,19 @@ def test_translate_flow_syncs_articles_and_publishes_the_queue(
     table = artifact.data if isinstance(artifact.data, list) else json.loads(str(artifact.data))
     assert table[0]["article"] == "good"
     assert table[-1]["article"] == "total"
+
+
+def test_the_deployment_file_points_at_the_flow() -> None:
+    import importlib
+
+    import yaml
+
+    from conftest import ROOT
+
+    spec = yaml.safe_load((ROOT / "flows" / "prefect.yaml").read_text(encoding="utf-8"))
+    (deployment,) = spec["deployments"]
+    path, name = deployment["entrypoint"].split(":")
+    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    flow_object = getattr(module, name)
+    assert flow_object.name == "translate"
+    assert set(deployment["parameters"]) <= set(flow_object.parameters.properties)
