@@ -46,6 +46,14 @@ def run_install_step(argv: Sequence[str | Path], what: str) -> None:
         raise ToolUnavailable(f"{what} failed: {last_line(proc.stderr or proc.stdout)}")
 
 
+def pip_install(bindir: Path, *args: str | Path) -> None:
+    """``pip install --quiet ARGS`` with the venv's own Python."""
+    run_install_step(
+        [bindir / "python", "-m", "pip", "install", "--quiet", *args],
+        f"pip install {' '.join(str(a) for a in args)}",
+    )
+
+
 def ensure_venv_peer(
     cache_dir: Path,
     name: str,
@@ -72,17 +80,7 @@ def ensure_venv_peer(
     log(f"installing {requirement} into {venv} ...")
     if not (bindir / "python").exists():
         run_install_step([sys.executable, "-m", "venv", venv], f"creating venv {venv}")
-    run_install_step(
-        [
-            bindir / "python",
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            *(requirement.split() if split else [requirement]),
-        ],
-        f"pip install {requirement}",
-    )
+    pip_install(bindir, *(requirement.split() if split else [requirement]))
     missing = [command for command in commands if not (bindir / command).exists()]
     if missing:
         raise ToolUnavailable(f"{requirement} installed no {', '.join(missing)}")

@@ -22,7 +22,7 @@ from .install import (
     ensure_apt_package,
     ensure_venv_peer,
     last_line,
-    run_install_step,
+    pip_install,
 )
 
 SUBJECT = "transpub"
@@ -87,19 +87,7 @@ def setup_transpub(ctx: SetupContext) -> Tool:
         ctx.cache_dir, "transpub", TRANSPUB_RUNTIME, [], ctx.install, ctx.log, split=True
     )
     if ctx.install:
-        run_install_step(
-            [
-                bindir / "python",
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--force-reinstall",
-                CHECKOUT,
-            ],
-            f"pip install {CHECKOUT}",
-        )
+        pip_install(bindir, "--no-deps", "--force-reinstall", CHECKOUT)
     exe = bindir / "transpub"
     if not exe.exists():
         raise ToolUnavailable(f"transpub is not installed in {bindir} (--no-install given)")

@@ -115,17 +115,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     reports = [check_article(project, a, glossary) for a in project.select(args.slugs)]
     if args.json:
         import json
-        from dataclasses import asdict
 
-        data = [
-            {
-                "slug": r.slug,
-                "errors": len(r.errors),
-                "warnings": len(r.warnings),
-                "findings": [asdict(f) for f in r.findings],
-            }
-            for r in reports
-        ]
+        data = [{k: v for k, v in r.as_dict().items() if k != "translation_hash"} for r in reports]
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for report in reports:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import polib
 
@@ -50,6 +51,16 @@ class ArticleReport:
     def warnings(self) -> list[EntryFinding]:
         return [f for f in self.findings if f.severity == Severity.WARNING]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as `checks.json` and `transpub check --json` show it."""
+        return {
+            "slug": self.slug,
+            "translation_hash": self.digest,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "findings": [asdict(f) for f in self.findings],
+        }
+
 
 def check_entries(
     entries: Iterable[polib.POEntry], glossary: Glossary | None, source_file: str
@@ -92,14 +103,7 @@ def check_article(project: Project, article: Article, glossary: Glossary | None)
 
 
 def save_report(article: Article, report: ArticleReport) -> None:
-    data = {
-        "slug": report.slug,
-        "translation_hash": report.digest,
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-        "findings": [asdict(f) for f in report.findings],
-    }
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
     write_atomic(article.folder / FINDINGS_NAME, text)
 
 
