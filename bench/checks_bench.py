@@ -17,10 +17,11 @@ import statistics
 import time
 from pathlib import Path
 
+from transpub.catalog.convert import segment_file
 from transpub.checks import CheckContext, run_checks
-from transpub.convert import segment_file
-from transpub.glossary import Glossary, Term, TermType, load_glossary
-from transpub.terms import TermMatcher
+from transpub.glossary.matcher import TermMatcher
+from transpub.glossary.model import Glossary, load_glossary
+from transpub.glossary.term import Term, TermType
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "report-2024" / "zh"

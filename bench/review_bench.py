@@ -14,8 +14,8 @@ view, checks included; warm: median of repeats; and twice a second during the sa
 check that no update was lost: every accepted text is in the catalog at the end, every refused
 one was refused with a conflict that showed the winning text. The peer, measured in the same run
 on a copy of the same project: the same saves through the library function
-(``transpub.review.save_entry``) from twenty threads, without HTTP; and a GET of a static file
-for the HTTP floor.
+(``transpub.review.actions.save_entry``) from twenty threads, without HTTP; and a GET of a static
+file for the HTTP floor.
 """
 
 from __future__ import annotations
@@ -38,14 +38,15 @@ from pathlib import Path
 
 import httpx
 
-from transpub import catalog, contributions
 from transpub.article import Project
-from transpub.contributions import entry_id
-from transpub.qa import project_glossary
-from transpub.queue import record_draft
-from transpub.review import ConflictError, save_entry
-from transpub.sync import sync_article
-from transpub.users import Role, UserStore
+from transpub.catalog import pofile
+from transpub.catalog.queue import record_draft
+from transpub.catalog.sync import sync_article
+from transpub.checks.report import project_glossary
+from transpub.credits import contributions
+from transpub.credits.contributions import entry_id
+from transpub.review.accounts import Role, UserStore
+from transpub.review.actions import ConflictError, save_entry
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password"
@@ -86,13 +87,13 @@ def make_project(folder: Path, units: int) -> list[tuple[str, str]]:
     project = Project.open(folder)
     article = project.article(SLUG)
     sync_article(project, article)
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     drafts = []
     for n, entry in enumerate(po):
         text = f"Machine draft {n} of the KAIYUANSHE annual report."
         record_draft(entry, text, "mt:deepl", None)
         drafts.append((entry.msgid, text))
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     return drafts
 
 
@@ -141,7 +142,7 @@ def pct(values: list[float], q: float) -> float:
 def serve(folder: str, users: str, fd: int) -> None:
     import uvicorn
 
-    from transpub.web import create_app
+    from transpub.review.web import create_app
 
     app = create_app(Project.open(folder), UserStore(users), SECRET)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -265,7 +266,7 @@ def run_library(folder: Path, plan: Plan) -> tuple[list[Outcome], float]:
 def verify(folder: Path, plan: Plan, outcomes: list[Outcome], http: bool) -> list[str]:
     """Problems: lost updates, double winners, conflicts that hid the winner, bad statuses."""
     project = Project.open(folder)
-    po = catalog.load(project.article(SLUG).catalog)
+    po = pofile.load(project.article(SLUG).catalog)
     now = {e.msgid: e.msgstr for e in po}
     problems = []
     winners: dict[str, list[Outcome]] = {}

@@ -31,8 +31,8 @@ from servers.deepl_server import DeepLServer  # noqa: E402
 
 from transpub import catalog  # noqa: E402
 from transpub.article import Project, add_article  # noqa: E402
+from transpub.catalog.queue import active  # noqa: E402
 from transpub.errors import ArticleError  # noqa: E402
-from transpub.queue import active  # noqa: E402
 
 
 def make_project(folder: Path) -> Project:
@@ -52,8 +52,8 @@ def make_project(folder: Path) -> Project:
 
 def minimum_requests(project: Project) -> tuple[int, int, int]:
     """(fewest requests, unit characters, document characters) for what went to the engine."""
+    from transpub.catalog.queue import get_note
     from transpub.engines.markup import protect
-    from transpub.queue import get_note
 
     fewest = unit_chars = doc_chars = 0
     for article in project.articles():
@@ -93,7 +93,7 @@ def main() -> None:
         os.environ["DEEPL_AUTH_KEY"] = KEY
         os.environ["DEEPL_SERVER_URL"] = server.url
         project = make_project(folder)
-        from transpub.sync import sync_article
+        from transpub.catalog.sync import sync_article
 
         for article in project.articles():
             sync_article(project, article)

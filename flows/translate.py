@@ -22,14 +22,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from transpub.article import Article, Project
+from transpub.catalog.status import HEADERS, QueueRow, queue, table_rows
+from transpub.catalog.sync import sync_article
+from transpub.checks.report import check_article, project_glossary
 from transpub.engines import Engine, Usage, create_engine
+from transpub.engines.pretranslate import EngineCache, Pretranslation, pretranslate
+from transpub.engines.tm import TranslationMemory
 from transpub.errors import EngineTransientError, TranspubError
-from transpub.glossary import Glossary
-from transpub.pretranslate import EngineCache, Pretranslation, pretranslate
-from transpub.qa import check_article, project_glossary
-from transpub.status import HEADERS, QueueRow, queue, table_rows
-from transpub.sync import sync_article
-from transpub.tm import TranslationMemory
+from transpub.glossary.model import Glossary
 
 #: Set by the command line to draw a progress bar: (slug, done, total).
 PROGRESS: Callable[[str, int, int], None] | None = None

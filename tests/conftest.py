@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from transpub.glossary import Glossary
+    from transpub.glossary.model import Glossary
 
 # Prefect reads its settings at import time: isolate it before any test imports it.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="transpub-prefect-")

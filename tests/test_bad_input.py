@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import write_article
-from transpub import catalog
 from transpub.article import Project, add_article
+from transpub.catalog import pofile
+from transpub.catalog.convert import md2po
+from transpub.catalog.sync import sync_article
 from transpub.cli import main
-from transpub.convert import md2po
 from transpub.errors import ArticleError, CatalogError, SourceError, TranspubError
-from transpub.sync import sync_article
 
 GOOD = "---\ntitle: 开源社年度报告\n---\n\n# 开源社\n\n开源社成立于 2014 年。\n"
 GOOD_SLUGS = ("aaa-good", "zzz-good")  # sorted before and after every bad slug below
@@ -434,7 +434,7 @@ def test_an_empty_catalog_is_started_afresh_with_a_full_header(
     code, out, err = run(capsys, "-C", str(project_dir), "sync", "bad")
     assert (code, err) == (0, "")
     assert out.startswith("bad: updated, 3 entries (3 new,")
-    header = catalog.load(po_path).metadata
+    header = pofile.load(po_path).metadata
     assert header["Content-Type"] == "text/plain; charset=UTF-8"
     assert header["Language"] == "en"
     assert header["Project-Id-Version"] == "开源社年度报告"

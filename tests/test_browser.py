@@ -19,13 +19,14 @@ import pytest
 import uvicorn
 
 from conftest import ROOT, write_article
-from transpub import catalog, contributions
 from transpub.article import Project
-from transpub.contributions import Action, entry_id
-from transpub.queue import approval, get_note, record_draft, record_review
-from transpub.sync import sync_article
-from transpub.users import Role, UserStore
-from transpub.web import create_app
+from transpub.catalog import pofile
+from transpub.catalog.queue import approval, get_note, record_draft, record_review
+from transpub.catalog.sync import sync_article
+from transpub.credits import contributions
+from transpub.credits.contributions import Action, entry_id
+from transpub.review.accounts import Role, UserStore
+from transpub.review.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -78,7 +79,7 @@ def served(
     project = Project.open(project_dir)
     article = project.article("report")
     sync_article(project, article, now=datetime(2026, 3, 1, tzinfo=UTC))
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     by = {e.msgid: e for e in po}
     record_draft(by[TITLE], "Annual Report", "human", "wang")
     record_review(by[TITLE], "li")
@@ -86,7 +87,7 @@ def served(
         by[FIRST], "The Open Source Society publishes its annual report.", "mt:deepl", None
     )
     record_draft(by[SECOND], "The report has twelve chapters.", "tm", None)
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
 
     store = UserStore(tmp_path_factory.mktemp("accounts") / "users.json")
     store.add("rev", Role.REVIEWER, PASSWORD)
@@ -192,7 +193,7 @@ def test_review_and_approve_in_a_browser(served: tuple[str, Project]) -> None:
         finally:
             browser.close()
 
-    po = catalog.load(project.article("report").catalog)
+    po = pofile.load(project.article("report").catalog)
     by = {e.msgid: e for e in po}
     assert by[FIRST].msgstr == "KAIYUANSHE publishes its annual report."
     assert [get_note(by[FIRST], k) for k in ("translator", "reviewer")] == ["rev", "rev"]

@@ -10,7 +10,8 @@ import pytest
 import transpub.checks.content  # noqa: F401  (registers the checks)
 from conftest import fired_checks
 from transpub.checks.base import REGISTRY, Severity
-from transpub.glossary import Glossary, Term, TermType
+from transpub.glossary.model import Glossary
+from transpub.glossary.term import Term, TermType
 
 IDS = {
     "urls",

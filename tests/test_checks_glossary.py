@@ -6,7 +6,7 @@ import pytest
 
 from transpub.checks.base import CheckContext, run_checks
 from transpub.checks.glossary import mentions
-from transpub.glossary import COLUMNS, Glossary, parse_csv
+from transpub.glossary.model import COLUMNS, Glossary, parse_csv
 
 ROWS = """\
 开源社,KAIYUANSHE,name,,proper noun,yes,a

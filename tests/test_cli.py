@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from conftest import DATA, ROOT, write_article
-from transpub import catalog
+from transpub.catalog import pofile
+from transpub.catalog.queue import APPROVED_BY, APPROVED_HASH, translation_hash
 from transpub.cli import build_parser, main
-from transpub.queue import APPROVED_BY, APPROVED_HASH, translation_hash
 
 ARTICLE = """\
 ---
@@ -141,7 +141,7 @@ def test_add_takes_a_missing_title_from_the_first_heading(
     assert yaml.safe_load(head.removeprefix("---")) == {"title": title}
     # and the result is a valid article
     assert run(capsys, "-C", str(project_dir), "sync", "plan")[0] == 0
-    po = catalog.load(target.parent / "en.po")
+    po = pofile.load(target.parent / "en.po")
     assert po.metadata["Project-Id-Version"] == title
 
 
@@ -340,7 +340,7 @@ def test_sync_keeps_translations_and_reports_changes(
         "report: updated, 9 entries (0 new, 1 fuzzy, 1 obsolete); "
         "8 reviewed, 1 drafts, 0 untranslated\n"
     )
-    po = catalog.load(synced)
+    po = pofile.load(synced)
     changed = po.find("开源社成立于 2014 年，是一个开源社区组织。")
     assert changed is not None
     assert "fuzzy" in changed.flags
@@ -705,7 +705,7 @@ def test_approve_is_refused_until_every_entry_is_reviewed(
     code, out, err = approve(project_dir, capsys)
     assert (code, err) == (0, "")
     assert re.fullmatch(r"report: approved by Zhang San at \d{4}-\d\d-\d\d \d\d:\d\d\+0000\n", out)
-    po = catalog.load(synced)
+    po = pofile.load(synced)
     assert po.metadata[APPROVED_BY] == "Zhang San"
     assert po.metadata[APPROVED_HASH] == translation_hash(po)
     code, out, _err = run(capsys, "-C", str(project_dir), "status", "--json")

@@ -12,9 +12,11 @@ import polib
 import pytest
 
 from conftest import write_article
-from transpub import catalog
 from transpub.article import Project
-from transpub.contributions import (
+from transpub.catalog import pofile
+from transpub.catalog.queue import record_draft, record_review
+from transpub.catalog.sync import sync_article
+from transpub.credits.contributions import (
     Action,
     Contribution,
     LogError,
@@ -28,8 +30,6 @@ from transpub.contributions import (
     read,
     source_chars,
 )
-from transpub.queue import record_draft, record_review
-from transpub.sync import sync_article
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 SOURCE = """\
@@ -172,27 +172,27 @@ def _synced(project_dir: Path) -> tuple[Project, polib.POFile]:
     project = Project.open(project_dir)
     article = project.article("plan")
     sync_article(project, article, now=NOW)
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     record_draft(po[2], "Release the annual report in English", "mt:deepl", None)
     record_draft(po[3], "Run multilingual content", "mt:deepl", None)
     record_review(po[3], "li")
-    catalog.save(po, article.catalog)
-    return project, catalog.load(article.catalog)
+    pofile.save(po, article.catalog)
+    return project, pofile.load(article.catalog)
 
 
 def test_outside_edits_are_credited_to_the_last_translator(project_dir: Path) -> None:
     project, before = _synced(project_dir)
     article = project.article("plan")
-    after = catalog.load(article.catalog)  # as Poedit would leave it:
+    after = pofile.load(article.catalog)  # as Poedit would leave it:
     after.metadata["Last-Translator"] = "Zhang San <zhang@example.org>"
     after[0].msgstr = "Plan"  # a new translation (draft)
     after[0].flags.append("fuzzy")
     after[2].msgstr = "Publish the English edition of the annual report"  # edited, still fuzzy
     after[1].msgstr = "The KAIYUANSHE International Liaison Group connects China and the world."
     after[1].flags = []  # translated and marked reviewed in one go
-    catalog.save(after, article.catalog)
+    pofile.save(after, article.catalog)
 
-    logged = attribute_outside_edits(project, article, before, catalog.load(article.catalog), NOW)
+    logged = attribute_outside_edits(project, article, before, pofile.load(article.catalog), NOW)
     assert {(c.entry, c.action) for c in logged} == {
         (entry_id(after[0].msgid), Action.TRANSLATE),
         (entry_id(after[2].msgid), Action.EDIT),
@@ -217,7 +217,7 @@ def test_an_unchanged_catalog_credits_nobody(project_dir: Path) -> None:
 def test_unfuzzying_a_draft_outside_is_a_review(project_dir: Path) -> None:
     project, before = _synced(project_dir)
     article = project.article("plan")
-    after = catalog.load(article.catalog)
+    after = pofile.load(article.catalog)
     after[2].flags.remove("fuzzy")
     logged = attribute_outside_edits(project, article, before, after, NOW)
     assert [(c.action, c.user) for c in logged] == [(Action.REVIEW, "unknown")]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from transpub import catalog
-from transpub.convert import md2po, po2md, rebuild, segment_file
+from transpub.catalog import pofile
+from transpub.catalog.convert import md2po, po2md, rebuild, segment_file
 
 FILES = sorted(CORPUS.glob("**/*.md"))
 
@@ -27,7 +27,7 @@ def test_corpus_file_round_trips(source: Path, tmp_path: Path) -> None:
     assert out.read_bytes() == source.read_bytes()
 
     text, segmented = segment_file(source)
-    po = catalog.load(po_path)
+    po = pofile.load(po_path)
     for entry in po:
         entry.msgstr = entry.msgid
     assert rebuild(text, segmented, po) == text

@@ -15,7 +15,8 @@ from transpub.config import Config, DeepLSettings
 from transpub.engines.base import REGISTRY, Batch
 from transpub.engines.deepl import DeepLEngine, usage_report
 from transpub.errors import EngineAuthError, EngineError, EngineTransientError, QuotaExceeded
-from transpub.glossary import Glossary, Term, TermType
+from transpub.glossary.model import Glossary
+from transpub.glossary.term import Term, TermType
 
 KEY = "0123abcd-test-secret-key:fx"
 

@@ -19,7 +19,7 @@ from transpub.errors import (
     EngineTransientError,
     QuotaExceeded,
 )
-from transpub.glossary import Term, TermType
+from transpub.glossary.term import Term, TermType
 
 ENV = "TRANSPUB_TEST_LLM_KEY"
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transpub.flatyaml import simple_units
-from transpub.meta import yaml_units
+from transpub.markdown.flatyaml import simple_units
+from transpub.markdown.frontmatter import yaml_units
 
 KEYS = ("title", "summary")
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from transpub.glossary import COLUMNS, GlossaryError, TermType, load_glossary, parse_csv, validate
-from transpub.terms import TermMatcher
+from transpub.glossary.matcher import TermMatcher
+from transpub.glossary.model import COLUMNS, GlossaryError, load_glossary, parse_csv, validate
+from transpub.glossary.term import TermType
 
 HEADER = ",".join(COLUMNS) + "\n"
 

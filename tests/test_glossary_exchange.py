@@ -19,19 +19,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, ROOT
-from transpub.glossary import (
-    POS,
+from transpub.glossary.dialects import import_csv, language_of, part_of_speech, status_of
+from transpub.glossary.model import (
     Glossary,
     GlossaryError,
-    Term,
-    TermType,
     load_glossary,
     merged,
     parse_csv,
     to_csv,
 )
-from transpub.glossary_io import import_csv, language_of, part_of_speech, status_of
-from transpub.tbx import TBX_NAMESPACE, export_tbx, import_file, import_tbx
+from transpub.glossary.tbx import TBX_NAMESPACE, export_tbx, import_file, import_tbx
+from transpub.glossary.term import POS, Term, TermType
 
 GLOSSARY_DATA = DATA / "glossary"
 CURATED = ROOT / "glossary" / "glossary.csv"

@@ -16,8 +16,8 @@ import polib
 import pytest
 
 from conftest import DATA
-from transpub import catalog
-from transpub.convert import md2po, rebuild, segment_file
+from transpub.catalog import pofile
+from transpub.catalog.convert import md2po, rebuild, segment_file
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CASES = sorted(p for p in DATA.glob("*.md") if not p.name.endswith(".en.md"))
@@ -46,7 +46,7 @@ def test_catalog_matches_golden(case: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_identity_rebuild_is_byte_exact(case: Path) -> None:
     text, segmented = segment_file(case)
-    po = catalog.load(case.with_suffix(".po"))
+    po = pofile.load(case.with_suffix(".po"))
     for entry in po:
         entry.msgstr = entry.msgid
     assert rebuild(text, segmented, po).encode("utf-8") == case.read_bytes()
@@ -56,7 +56,7 @@ def test_identity_rebuild_is_byte_exact(case: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_translation_matches_golden(case: Path) -> None:
     text, segmented = segment_file(case)
-    po = catalog.load(case.with_suffix(".po"))
+    po = pofile.load(case.with_suffix(".po"))
     for entry in po:
         entry.msgstr = pseudo(entry.msgid)
     result = rebuild(text, segmented, po)  # raises if the structure changed

@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 
 from conftest import write_article
-from transpub import catalog
 from transpub.article import Project
+from transpub.catalog import pofile
+from transpub.catalog.queue import EntryState, entry_state, get_note, record_review
+from transpub.catalog.sync import sync_article
 from transpub.config import Config
 from transpub.engines.base import Batch, BatchResult, Engine
+from transpub.engines.pretranslate import EngineCache, needs_translation, pretranslate
+from transpub.engines.tm import TranslationMemory
 from transpub.errors import QuotaExceeded
-from transpub.glossary import Glossary, Term, TermType
-from transpub.pretranslate import EngineCache, needs_translation, pretranslate
-from transpub.queue import EntryState, entry_state, get_note, record_review
-from transpub.sync import sync_article
-from transpub.tm import TranslationMemory
+from transpub.glossary.model import Glossary
+from transpub.glossary.term import Term, TermType
 
 SOURCE = """---
 title: 开源社年度报告
@@ -85,7 +86,7 @@ def _run(project: Project, engine: Engine | None, memory: TranslationMemory | No
 
 
 def _po(project: Project):  # type: ignore[no-untyped-def]
-    return catalog.load(project.article("report").catalog)
+    return pofile.load(project.article("report").catalog)
 
 
 def test_engine_drafts_are_fuzzy_with_their_origin_and_markup_restored(project: Project) -> None:
@@ -168,7 +169,7 @@ def test_reviewed_entries_are_never_resent(project: Project) -> None:
     po = _po(project)
     for entry in po:
         record_review(entry, "审校者")
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     article.source.write_text(SOURCE.replace("工作计划。", "工作计划和活动。"), encoding="utf-8")
     sync_article(project, article)
     changed = _po(project).find("第二段讲述国际接轨组的工作计划和活动。")
@@ -179,7 +180,7 @@ def test_reviewed_entries_are_never_resent(project: Project) -> None:
 
 
 def test_a_reviewer_saving_during_the_run_is_not_overwritten(project: Project) -> None:
-    from transpub.review import save_entry
+    from transpub.review.actions import save_entry
 
     article = project.article("report")
     target = "第三段讲述模型开放框架。"

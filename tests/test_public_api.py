@@ -29,7 +29,8 @@ def test_public_names_are_exported() -> None:
 
 def test_library_does_not_import_prefect() -> None:
     code = (
-        "import sys, transpub.sync, transpub.status, transpub.review, transpub.cli; "
+        "import sys, transpub.catalog.sync, transpub.catalog.status, transpub.review.actions, "
+        "transpub.cli; "
         "print('prefect' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_article
-from transpub import catalog
 from transpub.article import Project
+from transpub.catalog import pofile
+from transpub.catalog.queue import record_review
+from transpub.catalog.sync import sync_article
+from transpub.checks.report import FINDINGS_NAME, blocking_errors, load_report
 from transpub.cli import main
-from transpub.qa import FINDINGS_NAME, blocking_errors, load_report
-from transpub.queue import record_review
-from transpub.sync import sync_article
 
 SOURCE = "---\ntitle: 开源社简介\n---\n\n开源社成立于 2014 年。\n\n参加 KubeCon 大会。\n"
 
@@ -31,12 +31,12 @@ def project(project_dir: Path) -> Project:
 
 def _translate(project: Project, texts: dict[str, str], flags: tuple[str, ...] = ()) -> None:
     article = project.article("intro")
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     for msgid, text in texts.items():
         entry = po.find(msgid)
         record_review(entry, "李四", text)
         entry.flags.extend(flags)
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
 
 
 GOOD = {

@@ -10,10 +10,9 @@ import polib
 import pytest
 
 from conftest import write_article
-from transpub import catalog
 from transpub.article import Project
-from transpub.errors import ApprovalError
-from transpub.queue import (
+from transpub.catalog import pofile
+from transpub.catalog.queue import (
     APPROVED_AT,
     APPROVED_BY,
     APPROVED_HASH,
@@ -31,9 +30,10 @@ from transpub.queue import (
     set_note,
     translation_hash,
 )
-from transpub.review import approve_article
-from transpub.segmenter import segment
-from transpub.sync import sync_article
+from transpub.catalog.sync import sync_article
+from transpub.errors import ApprovalError
+from transpub.markdown.segmenter import segment
+from transpub.review.actions import approve_article
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 LATER = datetime(2026, 3, 2, 18, 5, tzinfo=UTC)
@@ -69,15 +69,15 @@ MSGIDS = [
 
 def fresh() -> polib.POFile:
     """A new catalog of SOURCE, as sync makes it."""
-    po, _stats = catalog.merge(None, segment(SOURCE).units, title="国际接轨组工作计划", now=NOW)
+    po, _stats = pofile.merge(None, segment(SOURCE).units, title="国际接轨组工作计划", now=NOW)
     assert [e.msgid for e in po] == MSGIDS
     return po
 
 
 def reloaded(po: polib.POFile, tmp_path: Path) -> polib.POFile:
     path = tmp_path / "en.po"
-    catalog.save(po, path)
-    return catalog.load(path)
+    pofile.save(po, path)
+    return pofile.load(path)
 
 
 def review_all(po: polib.POFile, reviewer: str = "Li Si") -> None:
@@ -225,7 +225,7 @@ def test_notes_are_translator_comments_in_the_file(tmp_path: Path) -> None:
     po = fresh()
     record_draft(po[1], "International Liaison", "mt:deepl", "Zhang San")
     record_review(po[1], "Li Si")
-    catalog.save(po, tmp_path / "en.po")
+    pofile.save(po, tmp_path / "en.po")
     text = (tmp_path / "en.po").read_text(encoding="utf-8")
     assert (
         "# origin: mt:deepl\n# translator: Zhang San\n# reviewer: Li Si\n#. heading h1\n"
@@ -498,22 +498,22 @@ def test_approve_article_persists_and_passes_msgfmt(
     project = Project.open(project_dir)
     article = project.article("plan")
     sync_article(project, article, now=NOW)
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     review_all(po)
     po[0].flags.append("fuzzy")  # one draft left
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     before = article.catalog.read_bytes()
     with pytest.raises(ApprovalError):
         approve_article(article, editor, NOW)
     assert article.catalog.read_bytes() == before
 
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     record_review(po[0], "Li Si")
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
 
     given = approve_article(article, editor, LATER)
     assert given.at == "2026-03-02 18:05+0000"
-    back = catalog.load(article.catalog)
+    back = pofile.load(article.catalog)
     assert back.metadata[APPROVED_BY] == " ".join(editor.split())
     assert back.metadata[APPROVED_AT] == "2026-03-02 18:05+0000"
     assert back.metadata[APPROVED_HASH] == translation_hash(back) == given.digest
@@ -536,4 +536,4 @@ def test_approve_article_persists_and_passes_msgfmt(
     result = sync_article(project, article, now=LATER)
     assert not result.written
     assert article.catalog.read_bytes() == before
-    assert approval(catalog.load(article.catalog)) == given
+    assert approval(pofile.load(article.catalog)) == given

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transpub.segmenter import SegmentOptions, segment
-from transpub.structure import differences
+from transpub.markdown.segmenter import SegmentOptions, segment
+from transpub.markdown.structure import differences
 
 WORDS = [
     "开源社",

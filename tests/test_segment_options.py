@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import CORPUS, DATA
-from transpub.segmenter import SegmentOptions, segment
+from transpub.markdown.segmenter import SegmentOptions, segment
 
 
 def test_html_prose_is_offered_by_default_and_switchable() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from transpub.errors import StructureError
-from transpub.structure import check, differences
+from transpub.markdown.structure import check, differences
 
 SOURCE = """---
 title: 标题

@@ -7,11 +7,18 @@ from pathlib import Path
 import pytest
 
 from conftest import write_article
-from transpub import catalog
 from transpub.article import Project
-from transpub.queue import record_draft, record_review
-from transpub.sync import sync_article
-from transpub.tm import TMError, TranslationMemory, export_tmx, import_tmx, read_tmx, suggestions
+from transpub.catalog import pofile
+from transpub.catalog.queue import record_draft, record_review
+from transpub.catalog.sync import sync_article
+from transpub.engines.tm import (
+    TMError,
+    TranslationMemory,
+    export_tmx,
+    import_tmx,
+    read_tmx,
+    suggestions,
+)
 
 
 @pytest.fixture
@@ -20,10 +27,10 @@ def project(project_dir: Path) -> Project:
     project = Project.open(project_dir)
     article = project.article("a")
     sync_article(project, article)
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     record_review(po.find("开源社成立于 2014 年。"), "李四", "KAIYUANSHE was founded in 2014.")
     record_draft(po.find("草稿段落。"), "A draft.", "mt:deepl", None)
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     return project
 
 
@@ -38,9 +45,9 @@ def test_refresh_is_incremental(project: Project) -> None:
     with TranslationMemory.for_project(project) as memory:
         assert memory.refresh(project) == 0  # nothing changed since the first refresh
         article = project.article("a")
-        po = catalog.load(article.catalog)
+        po = pofile.load(article.catalog)
         record_review(po.find("草稿段落。"), "李四")
-        catalog.save(po, article.catalog)
+        pofile.save(po, article.catalog)
         assert memory.refresh(project) == 1
         assert memory.exact("草稿段落。").target == "A draft."
 

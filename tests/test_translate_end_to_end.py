@@ -14,8 +14,8 @@ import pytest
 from servers.deepl_server import DeepLServer
 
 from conftest import write_article
-from transpub import catalog
-from transpub.queue import EntryState, entry_state, get_note
+from transpub.catalog import pofile
+from transpub.catalog.queue import EntryState, entry_state, get_note
 
 pytestmark = pytest.mark.flow
 KEY = "e2e-test-key-0000:fx"
@@ -64,7 +64,7 @@ def test_translate_fills_the_queue_and_a_rerun_sends_nothing(
     out, err = run.communicate(timeout=300)
     assert run.returncode == 0, err
     assert "characters billed" in out and KEY not in out + err
-    po = catalog.load(project_dir / "articles" / "events" / "en.po")
+    po = pofile.load(project_dir / "articles" / "events" / "en.po")
     drafts = [e for e in po if entry_state(e) is EntryState.DRAFT]
     assert len(drafts) == 61 and all(get_note(e, "origin") == "mt:deepl" for e in drafts)
     first = len(_sent(deepl))
@@ -99,7 +99,7 @@ def test_a_run_killed_mid_way_loses_nothing_and_pays_nothing_twice(
     sent = _sent(deepl)
     assert len(sent) == 121 and len(set(sent)) == 121  # everything once, nothing twice
     assert first_run.isdisjoint(sent[50:])  # the answered batch came from the engine cache
-    po = catalog.load(project_dir / "articles" / "events" / "en.po")
+    po = pofile.load(project_dir / "articles" / "events" / "en.po")
     assert all(e.msgstr for e in po)
 
 
@@ -124,7 +124,7 @@ def test_translate_with_an_openai_compatible_llm(project_dir: Path) -> None:
         )
     assert run.returncode == 0, run.stderr
     assert llm.key not in run.stdout + run.stderr
-    po = catalog.load(project_dir / "articles" / "events" / "en.po")
+    po = pofile.load(project_dir / "articles" / "events" / "en.po")
     drafts = [e for e in po if e.msgstr]
     assert len(drafts) == 6 and all(get_note(e, "origin") == "mt:llm" for e in drafts)
     assert all(e.msgstr.startswith("EN[") for e in drafts)

@@ -21,15 +21,16 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from conftest import write_article
-from transpub import catalog, contributions
 from transpub.article import Project
-from transpub.contributions import Action, entry_id
-from transpub.queue import APPROVED_BY, approval, get_note, record_draft, record_review
-from transpub.sync import sync_article
-from transpub.users import Role, UserStore
-from transpub.web import create_app
-from transpub.web.auth import LoginLimiter
-from transpub.web.views import PAGE_SIZE
+from transpub.catalog import pofile
+from transpub.catalog.queue import APPROVED_BY, approval, get_note, record_draft, record_review
+from transpub.catalog.sync import sync_article
+from transpub.credits import contributions
+from transpub.credits.contributions import Action, entry_id
+from transpub.review.accounts import Role, UserStore
+from transpub.review.web import create_app
+from transpub.review.web.auth import LoginLimiter
+from transpub.review.web.views import PAGE_SIZE
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -102,7 +103,7 @@ class Site:
         return client
 
     def po(self, slug: str = "plan") -> polib.POFile:
-        return catalog.load(self.project.article(slug).catalog)
+        return pofile.load(self.project.article(slug).catalog)
 
 
 def token(html: str) -> str:
@@ -130,7 +131,7 @@ def base_of(html: str, eid: str) -> str:
 def seed(project: Project) -> None:
     """Drafts from a machine, one reviewed entry, one changed source; a ready article."""
     article = project.article("plan")
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     by = {e.msgid: e for e in po}
     record_draft(by[TITLE], "KAIYUANSHE Work Plan", "mt:deepl", None)
     record_draft(by[HEADING], "About the Open Source Society", "mt:deepl", None)
@@ -138,14 +139,14 @@ def seed(project: Project) -> None:
     by[MISSION].previous_msgid = "开源社国际接轨组连接中国与世界。"
     record_draft(by[REPORT], "Publish the annual report in English", "mt:llm", None)
     record_review(by[REPORT], "li")
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
 
     ready = project.article("ready")
-    po = catalog.load(ready.catalog)
+    po = pofile.load(ready.catalog)
     for e, text in zip(po, ["Annual Report", "Publish the English annual report."], strict=True):
         record_draft(e, text, "human", "wang")
         record_review(e, "li")
-    catalog.save(po, ready.catalog)
+    pofile.save(po, ready.catalog)
 
 
 @pytest.fixture

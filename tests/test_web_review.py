@@ -1,7 +1,7 @@
 """Saving entries and approving articles from the review app: no lost update, every action credited.
 
-These test the library functions the web app calls (``transpub.review``), with real threads and
-real processes competing for one catalog.
+These test the library functions the web app calls (``transpub.review.actions``), with real
+threads and real processes competing for one catalog.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ import polib
 import pytest
 
 from conftest import write_article
-from transpub import catalog, contributions
 from transpub.article import Article, Project
-from transpub.contributions import Action, entry_id
+from transpub.catalog import pofile
+from transpub.catalog.queue import EntryState, approval, get_note, record_draft, record_review
+from transpub.catalog.sync import sync_article
+from transpub.checks.report import FINDINGS_NAME
+from transpub.credits import contributions
+from transpub.credits.contributions import Action, entry_id
 from transpub.errors import ApprovalError, ArticleError
-from transpub.qa import FINDINGS_NAME
-from transpub.queue import EntryState, approval, get_note, record_draft, record_review
-from transpub.review import (
+from transpub.review.actions import (
     Blockers,
     ConflictError,
     apply_drafts,
@@ -36,7 +38,6 @@ from transpub.review import (
     lock_path,
     save_entry,
 )
-from transpub.sync import sync_article
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 ITEMS = 40
@@ -74,7 +75,7 @@ def about(project_dir: Path) -> tuple[Project, Article]:
 
 
 def entry(article: Article, text: str) -> polib.POEntry:
-    found = find_entry(catalog.load(article.catalog), entry_id(text))
+    found = find_entry(pofile.load(article.catalog), entry_id(text))
     assert found is not None
     return found
 
@@ -98,15 +99,15 @@ def test_a_translators_save_is_a_human_draft(plan: tuple[Project, Article]) -> N
         "plan",
     )
     assert (logged.source_chars, logged.english_words, logged.at) == (7, 3, "2026-03-01T09:30:00Z")
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     assert po.metadata["PO-Revision-Date"] == "2026-03-01 09:30+0000"
 
 
 def test_approving_an_edited_machine_draft(plan: tuple[Project, Article]) -> None:
     project, article = plan
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     record_draft(po[1], "Work item zero", "mt:deepl", None)
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     result = save_entry(project, article, msgid(0), "Work item zero", "Task 0", "li", approve=True)
     assert result.actions == (Action.EDIT, Action.REVIEW)
     assert result.state is EntryState.REVIEWED
@@ -171,15 +172,15 @@ def test_a_refused_approval_leaves_no_trace(plan: tuple[Project, Article]) -> No
 def test_an_edit_made_outside_between_saves_is_seen(plan: tuple[Project, Article]) -> None:
     project, article = plan
     save_entry(project, article, msgid(0), "", "From the app", "wang")
-    po = catalog.load(article.catalog)  # Poedit, or a hand edit, between two saves
+    po = pofile.load(article.catalog)  # Poedit, or a hand edit, between two saves
     find_entry(po, entry_id(msgid(0))).msgstr = "From Poedit"
     find_entry(po, entry_id(msgid(1))).msgstr = "Also from Poedit"
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     with pytest.raises(ConflictError) as caught:
         save_entry(project, article, msgid(0), "From the app", "Again", "li")
     assert caught.value.current == "From Poedit"
     save_entry(project, article, msgid(2), "", "From the app too", "li")
-    now = catalog.load(article.catalog)
+    now = pofile.load(article.catalog)
     assert [find_entry(now, entry_id(msgid(i))).msgstr for i in range(3)] == [
         "From Poedit",
         "Also from Poedit",
@@ -255,7 +256,7 @@ def test_twenty_threads_on_distinct_entries_lose_nothing(plan: tuple[Project, Ar
 
     together(work, 20)
     assert errors == []
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     for i in range(20):
         e = find_entry(po, entry_id(msgid(i)))
         assert e is not None and e.msgstr == f"Item {i}"
@@ -288,7 +289,7 @@ def test_racing_on_one_entry_exactly_one_wins(plan: tuple[Project, Article]) -> 
 _SAVER = """
 import sys
 from transpub.article import Project
-from transpub.review import save_entry
+from transpub.review.actions import save_entry
 project = Project.open(sys.argv[1])
 article = project.article("plan")
 for text in sys.argv[2:]:
@@ -305,7 +306,7 @@ def test_two_processes_saving_at_once_lose_nothing(plan: tuple[Project, Article]
         for chosen in (evens, odds)
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     for i in range(ITEMS):
         e = find_entry(po, entry_id(msgid(i)))
         assert e is not None and e.msgstr == "by process: " + msgid(i)
@@ -316,7 +317,7 @@ def test_two_processes_saving_at_once_lose_nothing(plan: tuple[Project, Article]
 _CRASHER = """
 import resource, signal, sys
 from transpub.article import Project
-from transpub.review import save_entry
+from transpub.review.actions import save_entry
 project = Project.open(sys.argv[1])
 article = project.article("plan")
 # From here on, writing past 512 bytes of any file kills the process (SIGXFSZ, which Python
@@ -343,11 +344,11 @@ def test_a_crash_mid_write_leaves_the_previous_catalog(plan: tuple[Project, Arti
 
 
 def _review_everything(article: Article, text: str = "Work item {i}.") -> None:
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     for i, e in enumerate(po):
         record_draft(e, text.format(i=i), "mt:deepl", None)
         record_review(e, "li")
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
 
 
 def test_an_article_with_drafts_is_not_approved(plan: tuple[Project, Article]) -> None:
@@ -363,12 +364,12 @@ def test_an_article_with_drafts_is_not_approved(plan: tuple[Project, Article]) -
 
 def test_check_errors_block_the_approval(about: tuple[Project, Article]) -> None:
     project, article = about
-    po = catalog.load(article.catalog)
+    po = pofile.load(article.catalog)
     record_draft(po[0], "About KAIYUANSHE", "human", "wang")
     record_draft(po[1], "The Open Source Society was founded in 2014.", "mt:deepl", None)
     for e in po:
         record_review(e, "li")
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     with pytest.raises(ApprovalError) as caught:
         approve_checked(project, article, "zhao", NOW)
     assert "2 check errors (first: articles/about/zh.md:5: error: [glossary-term]" in str(
@@ -376,7 +377,7 @@ def test_check_errors_block_the_approval(about: tuple[Project, Article]) -> None
     )
     saved = json.loads((article.folder / FINDINGS_NAME).read_text(encoding="utf-8"))
     assert {f["check"] for f in saved["findings"]} == {"glossary-term", "forbidden-term"}
-    assert approval(catalog.load(article.catalog)) is None
+    assert approval(pofile.load(article.catalog)) is None
 
 
 def test_an_approval_is_credited_and_voided_by_a_later_save(
@@ -386,14 +387,14 @@ def test_an_approval_is_credited_and_voided_by_a_later_save(
     _review_everything(article)
     given = approve_checked(project, article, " zhao ", NOW)
     assert (given.editor, given.at) == ("zhao", "2026-03-01 09:30+0000")
-    assert approval(catalog.load(article.catalog)) == given
+    assert approval(pofile.load(article.catalog)) == given
     [logged] = contributions.read(project)
     assert (logged.action, logged.user, logged.entry) == (Action.APPROVE_ARTICLE, "zhao", None)
     assert logged.source_chars == 4 + 7 * 10 + 8 * 30  # the title, then 第0…第9 and 第10…第39
     assert logged.english_words == 3 * (ITEMS + 1)
 
     save_entry(project, article, msgid(0), "Work item 1.", "Work item one.", "li", approve=True)
-    assert approval(catalog.load(article.catalog)) is None
+    assert approval(pofile.load(article.catalog)) is None
 
 
 def test_blockers_say_what_is_left() -> None:
@@ -414,11 +415,11 @@ def test_outside_edits_are_caught_up_once_and_app_edits_never(
     assert catch_up_outside_edits(project, article, NOW) == []  # first sight: history
     save_entry(project, article, msgid(0), "", "From the app", "wang", now=NOW)
     assert catch_up_outside_edits(project, article, NOW) == []  # the app's own write
-    po = catalog.load(article.catalog)  # then Poedit
+    po = pofile.load(article.catalog)  # then Poedit
     po.metadata["Last-Translator"] = "Zhang San <zhang@example.org>"
     find_entry(po, entry_id(msgid(0))).msgstr = "From Poedit"
     find_entry(po, entry_id(msgid(1))).msgstr = "New in Poedit"  # not fuzzy: final
-    catalog.save(po, article.catalog)
+    pofile.save(po, article.catalog)
     logged = catch_up_outside_edits(project, article, NOW)
     assert sorted((c.entry, c.action, c.user, c.via) for c in logged) == sorted(
         [
@@ -451,6 +452,6 @@ def test_an_app_save_records_the_last_translator_like_a_po_editor(project_dir: P
     article = project.article("a")
     sync_article(project, article)
     save_entry(project, article, "正文。", "", "Body.", "李四", glossary=None)
-    assert catalog.load(article.catalog).metadata["Last-Translator"] == "李四"
+    assert pofile.load(article.catalog).metadata["Last-Translator"] == "李四"
     sync_article(project, article)  # the app's own save is not credited again as an outside edit
     assert [c.user for c in contributions.read(project)] == ["李四"]

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from transpub import web_cli
-from transpub.users import (
+from transpub.cli import review as review_cli
+from transpub.review.accounts import (
     SECRET_ENV,
     USERS_ENV,
     Role,
@@ -141,20 +141,20 @@ def test_the_users_command(
     monkeypatch.setenv(USERS_ENV, str(path))
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     add = ["add", "zhao", "--role", "editor", "--password-stdin"]
-    assert _run(add, web_cli.args_users, web_cli.cmd_users) == 0
+    assert _run(add, review_cli.args_users, review_cli.cmd_users) == 0
     assert UserStore(path).verify("zhao", PASSWORD) is not None
-    assert _run(["list"], web_cli.args_users, web_cli.cmd_users) == 0
+    assert _run(["list"], review_cli.args_users, review_cli.cmd_users) == 0
     out = capsys.readouterr().out
     assert "added zhao (editor)" in out and "zhao\teditor\t" in out
-    assert _run(["remove", "zhao"], web_cli.args_users, web_cli.cmd_users) == 0
+    assert _run(["remove", "zhao"], review_cli.args_users, review_cli.cmd_users) == 0
     assert UserStore(path).get("zhao") is None
     with pytest.raises(SystemExit):
-        _run(["add", "zhao", "--role", "king"], web_cli.args_users, web_cli.cmd_users)
+        _run(["add", "zhao", "--role", "king"], review_cli.args_users, review_cli.cmd_users)
 
 
 def test_the_review_command_parses_its_options() -> None:
     parser = argparse.ArgumentParser()
-    web_cli.args_review(parser)
+    review_cli.args_review(parser)
     args = parser.parse_args(["serve"])
     assert (args.action, args.host, args.port, args.secure_cookies) == (
         "serve",
@@ -174,9 +174,10 @@ def test_review_serve_runs_the_app(project_dir: Path, tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     code = (
-        "import argparse, sys; from transpub import web_cli; p = argparse.ArgumentParser(); "
-        "p.add_argument('-C', '--project'); web_cli.args_review(p); "
-        "sys.exit(web_cli.cmd_review(p.parse_args(sys.argv[1:])))"
+        "import argparse, sys; from transpub.cli import review as review_cli; "
+        "p = argparse.ArgumentParser(); "
+        "p.add_argument('-C', '--project'); review_cli.args_review(p); "
+        "sys.exit(review_cli.cmd_review(p.parse_args(sys.argv[1:])))"
     )
     env = {**os.environ, USERS_ENV: str(users)}
     env.pop(SECRET_ENV, None)
@@ -206,4 +207,4 @@ def test_review_serve_runs_the_app(project_dir: Path, tmp_path: Path) -> None:
 
 
 def test_the_command_offers_every_role() -> None:
-    assert tuple(r.value for r in Role) == web_cli.ROLES
+    assert tuple(r.value for r in Role) == review_cli.ROLES

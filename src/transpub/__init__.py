@@ -25,22 +25,22 @@ _EXPORTS = {
     "Project": "transpub.article",
     "Article": "transpub.article",
     "add_article": "transpub.article",
-    "SegmentOptions": "transpub.segmenter",
-    "segment": "transpub.segmenter",
-    "Unit": "transpub.units",
-    "Segmented": "transpub.units",
-    "md2po": "transpub.convert",
-    "po2md": "transpub.convert",
-    "rebuild": "transpub.convert",
-    "sync_article": "transpub.sync",
-    "build_article": "transpub.sync",
-    "EntryState": "transpub.queue",
-    "ArticleState": "transpub.queue",
-    "entry_state": "transpub.queue",
-    "article_state": "transpub.queue",
-    "approve": "transpub.queue",
-    "approve_article": "transpub.review",
-    "queue": "transpub.status",
+    "SegmentOptions": "transpub.markdown.segmenter",
+    "segment": "transpub.markdown.segmenter",
+    "Unit": "transpub.markdown.units",
+    "Segmented": "transpub.markdown.units",
+    "md2po": "transpub.catalog.convert",
+    "po2md": "transpub.catalog.convert",
+    "rebuild": "transpub.catalog.convert",
+    "sync_article": "transpub.catalog.sync",
+    "build_article": "transpub.catalog.sync",
+    "EntryState": "transpub.catalog.queue",
+    "ArticleState": "transpub.catalog.queue",
+    "entry_state": "transpub.catalog.queue",
+    "article_state": "transpub.catalog.queue",
+    "approve": "transpub.catalog.queue",
+    "approve_article": "transpub.review.actions",
+    "queue": "transpub.catalog.status",
 }
 
 __all__ = [
@@ -79,8 +79,11 @@ if TYPE_CHECKING:
     from typing import Any
 
     from transpub.article import Article, Project, add_article
+    from transpub.catalog.convert import md2po, po2md, rebuild
+    from transpub.catalog.queue import ArticleState, EntryState, approve, article_state, entry_state
+    from transpub.catalog.status import queue
+    from transpub.catalog.sync import build_article, sync_article
     from transpub.config import Config, load_config
-    from transpub.convert import md2po, po2md, rebuild
     from transpub.errors import (
         ApprovalError,
         ArticleError,
@@ -90,12 +93,9 @@ if TYPE_CHECKING:
         StructureError,
         TranspubError,
     )
-    from transpub.queue import ArticleState, EntryState, approve, article_state, entry_state
-    from transpub.review import approve_article
-    from transpub.segmenter import SegmentOptions, segment
-    from transpub.status import queue
-    from transpub.sync import build_article, sync_article
-    from transpub.units import Segmented, Unit
+    from transpub.markdown.segmenter import SegmentOptions, segment
+    from transpub.markdown.units import Segmented, Unit
+    from transpub.review.actions import approve_article
 
 
 def __getattr__(name: str) -> Any:

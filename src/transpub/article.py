@@ -11,7 +11,7 @@ from typing import Any
 
 from transpub.config import CONFIG_NAME, Config, find_config, load_config
 from transpub.errors import ArticleError, ConfigError
-from transpub.segmenter import SegmentOptions
+from transpub.markdown.segmenter import SegmentOptions
 from transpub.textfile import read_source, write_atomic
 
 SOURCE_NAME = "zh.md"
@@ -124,7 +124,7 @@ def read_metadata(text: str, path: str | Path) -> dict[str, Any]:
     import frontmatter
     import yaml
 
-    from transpub.meta import yaml_error
+    from transpub.markdown.frontmatter import yaml_error
 
     yaml_text, _ = split_front_matter(text)
     if yaml_text is None:
@@ -153,7 +153,7 @@ def read_metadata(text: str, path: str | Path) -> dict[str, Any]:
 
 
 def _first_heading(text: str) -> str | None:
-    from transpub.segmenter import segment
+    from transpub.markdown.segmenter import segment
 
     for unit in segment(text, SegmentOptions(front_matter_keys=(), html_blocks=False)):
         if unit.kind.startswith("heading"):
@@ -165,7 +165,7 @@ def with_title(text: str, path: str | Path) -> str:
     """The document with a front-matter ``title``, taken from its first heading if missing."""
     import yaml
 
-    from transpub.meta import yaml_error
+    from transpub.markdown.frontmatter import yaml_error
 
     yaml_text, _body_at = split_front_matter(text)
     root = None

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 if TYPE_CHECKING:
-    from transpub.glossary import Glossary
+    from transpub.glossary.model import Glossary
 
 
 class Severity(StrEnum):

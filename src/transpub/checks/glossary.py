@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from transpub.checks.base import Check, CheckContext, Severity, register
-from transpub.glossary import Term, TermType
+from transpub.glossary.term import Term, TermType
 
 _SEPARATORS = re.compile(r"[\s\-‐]+")
 

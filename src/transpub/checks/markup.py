@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from transpub.checks.base import Check, CheckContext, Severity, register
-from transpub.segmenter import tag_name, unit_events
+from transpub.markdown.segmenter import tag_name, unit_events
 
 #: Stands in for code, HTML, breaks and link edges in ``prose``, so no URL or number spans them.
 _GAP = "\n"

@@ -10,7 +10,7 @@ from transpub.errors import ConfigError
 
 if TYPE_CHECKING:
     from transpub.config import Config
-    from transpub.glossary import Glossary
+    from transpub.glossary.model import Glossary
 
 #: Built-in engines, imported on demand (each registers itself like a plug-in would).
 BUILTIN = {"deepl": "transpub.engines.deepl", "llm": "transpub.engines.llm"}

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from transpub.config import Config
-    from transpub.glossary import Glossary, Term
+    from transpub.glossary.model import Glossary
+    from transpub.glossary.term import Term
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,11 @@ import deepl
 
 from transpub.engines.base import Batch, BatchResult, Engine, register
 from transpub.errors import EngineAuthError, EngineError, EngineTransientError, QuotaExceeded
-from transpub.glossary import TermType
+from transpub.glossary.term import TermType
 
 if TYPE_CHECKING:
     from transpub.config import Config
-    from transpub.glossary import Glossary
+    from transpub.glossary.model import Glossary
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,15 @@ from urllib.parse import urlsplit
 
 from transpub.engines.base import Batch, BatchResult, Engine, register
 from transpub.errors import EngineAuthError, EngineError, EngineTransientError, QuotaExceeded
-from transpub.glossary import TermType
+from transpub.glossary.term import TermType
 
 if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
     from transpub.config import Config
-    from transpub.glossary import Glossary, Term
+    from transpub.glossary.model import Glossary
+    from transpub.glossary.term import Term
 
 #: The problem reported for a unit the engine did not translate (its source text is kept).
 NO_TRANSLATION = "the engine returned no translation for this unit"

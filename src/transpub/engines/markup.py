@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape, unescape
 
-from transpub.segmenter import tag_name, unit_events
+from transpub.markdown.segmenter import tag_name, unit_events
 
 _PAIRED = frozenset(
     {"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"}

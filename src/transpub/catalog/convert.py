@@ -1,0 +1,96 @@
+"""File-level conversions (``md2po`` / ``po2md``): they work without a project and start fast."""
+
+from __future__ import annotations
+
+import os
+
+from transpub.catalog import pofile
+from transpub.errors import TranspubError
+from transpub.markdown.segmenter import SegmentOptions, segment
+from transpub.textfile import read_source, write_atomic
+
+# md2po/po2md start in a fresh process for every file: keep heavy imports out of the start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    import polib
+
+    from transpub.markdown.units import Segmented
+
+
+def utc_now() -> datetime:
+    """The current time to the minute, as PO headers record it."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def segment_file(path: str | Path, options: SegmentOptions | None = None) -> tuple[str, Segmented]:
+    """Read and segment a source file; errors name the file."""
+    text = read_source(path)
+    try:
+        return text, segment(text, options)
+    except TranspubError as exc:
+        raise exc.at(path) from None
+
+
+def translations(po: polib.POFile, include_drafts: bool = False) -> dict[str, str]:
+    """msgid → msgstr for the entries that count as translated."""
+    return {
+        e.msgid: e.msgstr
+        for e in po
+        if e.msgstr and not e.obsolete and (include_drafts or "fuzzy" not in e.flags)
+    }
+
+
+def rebuild(
+    source_text: str,
+    segmented: Segmented,
+    po: polib.POFile,
+    *,
+    include_drafts: bool = False,
+    source_path: str | Path | None = None,
+) -> str:
+    """The translated document, refused when its structure differs from the source's."""
+    result = segmented.rebuild(translations(po, include_drafts))
+    if result != source_text:
+        from transpub.markdown import structure
+        structure.check(source_text, result, path=str(source_path) if source_path else None)
+    return result
+
+
+def md2po(
+    source: str | Path,
+    out: str | Path,
+    options: SegmentOptions | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write (or merge into) a catalog for a Markdown file; returns the number of entries."""
+    _text, segmented = segment_file(source, options)
+    old = pofile.load(out) if os.path.exists(out) else None
+    po, stats = pofile.merge(
+        old,
+        segmented.units,
+        title=os.path.basename(source),
+        now=now or utc_now(),
+        source_name=os.path.basename(source),
+    )
+    pofile.save(po, out)
+    return stats.entries
+
+
+def po2md(
+    source: str | Path,
+    po_path: str | Path,
+    out: str | Path,
+    options: SegmentOptions | None = None,
+    include_drafts: bool = False,
+) -> None:
+    """Write the translation of a Markdown file from a catalog, after the structure check."""
+    text, segmented = segment_file(source, options)
+    result = rebuild(
+        text, segmented, pofile.load(po_path), include_drafts=include_drafts, source_path=po_path
+    )
+    write_atomic(out, result)

@@ -1,0 +1,112 @@
+"""The review queue of a whole project, as rows for a table or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from transpub.article import Project
+from transpub.catalog import pofile
+from transpub.catalog.queue import ArticleState, Counts, approval, article_state, counts
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    slug: str
+    state: ArticleState
+    counts: Counts
+    approved_by: str | None = None
+
+    @property
+    def progress(self) -> float:
+        """Share of entries reviewed, 0–1."""
+        return self.counts.reviewed / self.counts.total if self.counts.total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "state": str(self.state),
+            **self.counts.as_dict(),
+            "approved_by": self.approved_by,
+        }
+
+
+def queue(project: Project, slugs: list[str] | None = None) -> list[QueueRow]:
+    """One row per article: its state and how many entries are in each state."""
+    rows = []
+    for article in project.select(slugs):
+        if not article.catalog.exists():
+            rows.append(QueueRow(article.slug, ArticleState.NEW, Counts()))
+            continue
+        po = pofile.load(article.catalog)
+        given = approval(po)
+        rows.append(
+            QueueRow(
+                article.slug,
+                article_state(po),
+                counts(po),
+                given.editor if given else None,
+            )
+        )
+    return rows
+
+
+HEADERS = ("article", "state", "untranslated", "draft", "reviewed", "total", "reviewed %")
+
+
+def table_rows(rows: list[QueueRow]) -> list[tuple[str, ...]]:
+    """The queue as text cells, with a total line."""
+    out: list[tuple[str, ...]] = [
+        (
+            r.slug,
+            str(r.state),
+            str(r.counts.untranslated),
+            str(r.counts.draft),
+            str(r.counts.reviewed),
+            str(r.counts.total),
+            f"{100 * r.progress:.0f}%",
+        )
+        for r in rows
+    ]
+    total = Counts(
+        sum(r.counts.untranslated for r in rows),
+        sum(r.counts.draft for r in rows),
+        sum(r.counts.reviewed for r in rows),
+    )
+    share = total.reviewed / total.total if total.total else 0.0
+    out.append(
+        (
+            "total",
+            f"{len(rows)} articles",
+            str(total.untranslated),
+            str(total.draft),
+            str(total.reviewed),
+            str(total.total),
+            f"{100 * share:.0f}%",
+        )
+    )
+    return out
+
+
+def format_table(rows: list[QueueRow]) -> str:
+    """A plain-text table of the queue, with a total line."""
+    return text_table(HEADERS, table_rows(rows), left=2)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """A plain-text table: the first ``left`` columns aligned left, the rest right, a rule under
+    the header and above the last (total) row. Wide characters are not expected in the cells."""
+    cells = [list(headers), *[list(r) for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i < left else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+        if n == 0 or n == len(cells) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

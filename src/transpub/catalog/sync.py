@@ -1,0 +1,58 @@
+"""Keeping catalogs in step with their sources, and rebuilding translations from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from transpub.article import Article, Project, read_metadata
+from transpub.catalog import pofile
+from transpub.catalog.convert import rebuild, segment_file, utc_now
+from transpub.catalog.pofile import MergeStats
+from transpub.catalog.queue import Counts, counts
+
+
+@dataclass
+class SyncResult:
+    """What syncing one article did."""
+
+    slug: str
+    stats: MergeStats
+    counts: Counts
+    written: bool
+
+
+def sync_article(project: Project, article: Article, now: datetime | None = None) -> SyncResult:
+    """Segment the article's source and merge it into its catalog; nothing is written on error."""
+    from transpub.credits import contributions
+    from transpub.review.actions import article_lock, catch_up_outside_edits
+
+    text, segmented = segment_file(article.source, project.segment_options)
+    title = str(read_metadata(text, article.source)["title"])
+    catch_up_outside_edits(project, article)  # credit Poedit/Weblate edits before merging
+    with article_lock(article):
+        wrap = project.config.catalog.wrap_width
+        old = pofile.load(article.catalog, wrap) if article.catalog.exists() else None
+        po, stats = pofile.merge(
+            old,
+            segmented.units,
+            title=title,
+            now=now or utc_now(),
+            similarity=project.config.catalog.merge_similarity,
+            wrap_width=wrap,
+        )
+        written = pofile.save(po, article.catalog)
+        contributions.remember(project, article)
+    return SyncResult(article.slug, stats, counts(po), written)
+
+
+def build_article(project: Project, article: Article, include_drafts: bool = False) -> str:
+    """The English Markdown of an article, from its catalog."""
+    text, segmented = segment_file(article.source, project.segment_options)
+    return rebuild(
+        text,
+        segmented,
+        pofile.load(article.catalog),
+        include_drafts=include_drafts,
+        source_path=article.catalog,
+    )

@@ -1,0 +1,120 @@
+"""Commands on the articles of a project: add, sync, status, build, check, approve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from transpub.cli.common import FAILED, FINDINGS, OK, args_slugs, err, open_project
+from transpub.errors import TranspubError
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from transpub.article import add_article
+
+    article = add_article(open_project(args), args.file, args.slug)
+    print(f"added {article.source}")
+    return OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from transpub.catalog.sync import sync_article
+
+    project = open_project(args)
+    status = OK
+    for article in project.select(args.slugs):
+        try:
+            r = sync_article(project, article)
+        except TranspubError as exc:
+            err(exc)
+            status = FAILED
+            continue
+        change = "updated" if r.written else "unchanged"
+        print(
+            f"{r.slug}: {change}, {r.stats.entries} entries ({r.stats.new} new, "
+            f"{r.stats.fuzzy} fuzzy, {r.stats.obsolete} obsolete); "
+            f"{r.counts.reviewed} reviewed, {r.counts.draft} drafts, "
+            f"{r.counts.untranslated} untranslated"
+        )
+    return status
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from transpub.catalog.status import format_table, queue
+
+    rows = queue(open_project(args), args.slugs)
+    if args.json:
+        import json
+
+        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        print(format_table(rows))
+    return OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from transpub.catalog.sync import build_article
+
+    project = open_project(args)
+    text = build_article(project, project.article(args.slug), include_drafts=args.fuzzy)
+    if args.output:
+        from transpub.textfile import write_atomic
+
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from transpub.checks.report import check_article, project_glossary
+
+    project = open_project(args)
+    glossary = project_glossary(project)
+    reports = [check_article(project, a, glossary) for a in project.select(args.slugs)]
+    if args.json:
+        import json
+
+        data = [{k: v for k, v in r.as_dict().items() if k != "translation_hash"} for r in reports]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            for finding in report.findings:
+                print(finding)
+            print(f"{report.slug}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+    return FINDINGS if any(r.errors for r in reports) else OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from transpub.review.actions import approve_checked
+
+    project = open_project(args)
+    given = approve_checked(project, project.article(args.slug), args.by)
+    print(f"{args.slug}: approved by {given.editor} at {given.at}")
+    return OK
+
+
+def args_add(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="the Chinese Markdown document")
+    p.add_argument("--slug", help="the article's folder name (default: from the file name)")
+
+
+def args_status(p: argparse.ArgumentParser) -> None:
+    args_slugs(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def args_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slug", help="the article")
+    p.add_argument("-o", "--output", help="write here instead of standard output")
+    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")
+
+
+def args_check(p: argparse.ArgumentParser) -> None:
+    args_slugs(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of lines")
+
+
+def args_approve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slug", help="the article")
+    p.add_argument("--by", required=True, help="the approving editor's name")

@@ -1,0 +1,27 @@
+"""What every command module shares: exit codes, the project of ``-C``, one-line errors.
+
+Imports stay inside the command handlers, so that the command line starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+OK, FINDINGS, FAILED = 0, 1, 2
+
+
+def open_project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The project of ``-C DIR`` (or the nearest one from the current folder up)."""
+    from transpub.article import Project
+
+    return Project.open(getattr(args, "project", None))
+
+
+def err(message: object) -> None:
+    """Print ``Error: message`` on standard error."""
+    print(f"Error: {message}", file=sys.stderr)
+
+
+def args_slugs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles (default: all)")

@@ -1,0 +1,37 @@
+"""File-level commands, no project needed: md2po and po2md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from transpub.cli.common import OK
+
+
+def cmd_md2po(args: argparse.Namespace) -> int:
+    from transpub.catalog.convert import md2po
+
+    n = md2po(args.source, args.output)
+    if not args.quiet:
+        print(f"{args.output}: {n} entries", file=sys.stderr)
+    return OK
+
+
+def cmd_po2md(args: argparse.Namespace) -> int:
+    from transpub.catalog.convert import po2md
+
+    po2md(args.source, args.catalog, args.output, include_drafts=args.fuzzy)
+    return OK
+
+
+def args_md2po(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="the Markdown source")
+    p.add_argument("-o", "--output", required=True, help="the PO file to write or merge into")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+
+def args_po2md(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="the Markdown source the catalog was made from")
+    p.add_argument("catalog", help="the PO catalog")
+    p.add_argument("-o", "--output", required=True, help="the Markdown file to write")
+    p.add_argument("--fuzzy", action="store_true", help="use drafts (fuzzy entries) too")

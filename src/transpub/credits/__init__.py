@@ -1,0 +1,1 @@
+"""Credits: the contribution log (who did what, when, on which entry)."""

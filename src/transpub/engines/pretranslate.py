@@ -1,0 +1,286 @@
+"""Filling the review queue with drafts: translation memory first, then a machine engine.
+
+Only entries that need it are touched: untranslated ones, and machine drafts whose source changed.
+Every batch's answers go into the engine cache before the next request, and the catalog is saved
+every few seconds and at the end: a crash, a kill or a quota stop loses nothing already paid for,
+and no text is ever sent to a paid engine twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from transpub.article import Article, Project
+from transpub.catalog import pofile
+from transpub.catalog.queue import active, get_note, record_draft, set_note
+from transpub.credits.contributions import entry_id
+from transpub.engines.base import Batch, Engine, Usage
+from transpub.engines.markup import RestoreError, protect, restore
+from transpub.engines.tm import TranslationMemory
+from transpub.errors import QuotaExceeded
+from transpub.glossary.model import Glossary
+from transpub.glossary.term import TermType
+from transpub.textfile import write_atomic
+
+SUGGESTIONS_NAME = "suggestions.json"
+#: Seconds between catalog saves during a run (answers are in the engine cache at once, so a
+#: crash loses nothing; saving a large catalog after every batch would cost more than the engine).
+SAVE_EVERY = 2.0
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Pretranslation:
+    """What pre-translating one article did, and what it cost."""
+
+    slug: str
+    tm: int = 0
+    glossary: int = 0
+    cached: int = 0
+    machine: int = 0
+    flagged: int = 0
+    left: int = 0
+    suggestions: int = 0
+    usage: Usage = field(default_factory=Usage)
+    engine_seconds: float = 0.0
+    stopped: str | None = None
+
+
+def needs_translation(entry: polib.POEntry) -> bool:
+    """Untranslated, or an unreviewed machine draft whose source changed since it was made."""
+    if not entry.msgstr:
+        return True
+    if get_note(entry, "reviewer"):
+        return False  # a person's translation of the old source waits for a person
+    origin = get_note(entry, "origin") or ""
+    changed = "fuzzy" in entry.flags and entry.previous_msgid is not None
+    return changed and (origin.startswith("mt:") or origin == "tm")
+
+
+class EngineCache:
+    """What each engine answered for each source text (``.transpub/mt-cache.sqlite``)."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.lock = threading.Lock()
+        self.key = f"{engine.engine_id}:{engine.fingerprint()}"
+        with self.lock, self.db:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS answers (engine TEXT, source TEXT, target TEXT, "
+                "problem TEXT, PRIMARY KEY (engine, source))"
+            )
+
+    def get(self, source: str) -> tuple[str, str | None] | None:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT target, problem FROM answers WHERE engine = ? AND source = ?",
+                (self.key, source),
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put(self, rows: list[tuple[str, str, str | None]]) -> None:
+        with self.lock, self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
+                [(self.key, s, t, p) for s, t, p in rows],
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _glossary_rendering(glossary: Glossary | None, msgid: str) -> str | None:
+    """A unit that is exactly one glossary term gets the term's required rendering."""
+    if glossary is None:
+        return None
+    for term in glossary:
+        if term.zh == msgid.strip() and term.type in (
+            TermType.TERM,
+            TermType.NAME,
+            TermType.DO_NOT_TRANSLATE,
+        ):
+            return term.en
+    return None
+
+
+def _draft(entry: polib.POEntry, text: str, origin: str, problem: str | None) -> None:
+    record_draft(entry, text, origin, None)
+    set_note(entry, "warning", problem)
+
+
+class _Pending:
+    """Drafts made in memory, stored under the article's lock only where nobody changed the
+    entry meanwhile: a long run never overwrites what a reviewer saved in the review app."""
+
+    def __init__(self, project: Project, article: Article) -> None:
+        self.project, self.article = project, article
+        self.drafts: dict[str, tuple[str, str, str, str | None]] = {}
+
+    def add(self, entry: polib.POEntry, text: str, origin: str, problem: str | None) -> None:
+        base = self.drafts[entry.msgid][0] if entry.msgid in self.drafts else entry.msgstr
+        self.drafts[entry.msgid] = (base, text, origin, problem)
+        _draft(entry, text, origin, problem)
+
+    def store(self) -> None:
+        from transpub.credits import contributions
+        from transpub.review.actions import article_lock
+
+        if not self.drafts:
+            return
+        with article_lock(self.article):
+            wrap = self.project.config.catalog.wrap_width
+            po = pofile.load(self.article.catalog, wrap)
+            for entry in active(po):
+                pending = self.drafts.get(entry.msgid)
+                if pending is not None and entry.msgstr == pending[0]:
+                    _draft(entry, *pending[1:])
+            pofile.save(po, self.article.catalog)
+            contributions.remember(self.project, self.article)  # drafts are nobody's edits
+        self.drafts.clear()
+
+
+def pretranslate(
+    project: Project,
+    article: Article,
+    *,
+    memory: TranslationMemory | None,
+    glossary: Glossary | None,
+    engine: Engine | None = None,
+    cache: EngineCache | None = None,
+    limiter: threading.Semaphore | None = None,
+    progress: Progress | None = None,
+) -> Pretranslation:
+    """Pre-fill an article's catalog from memory and glossary, then the engine, batch by batch."""
+    wrap = project.config.catalog.wrap_width
+    po = pofile.load(article.catalog, wrap)
+    entries = active(po)
+    result = Pretranslation(article.slug)
+    pending = _Pending(project, article)
+    todo = [e for e in entries if needs_translation(e)]
+
+    rest: list[polib.POEntry] = []
+    for entry in todo:
+        exact = memory.exact(entry.msgid) if memory is not None else None
+        rendering = _glossary_rendering(glossary, entry.msgid)
+        if exact is not None:
+            pending.add(entry, exact.target, "tm", None)
+            result.tm += 1
+        elif rendering is not None:
+            pending.add(entry, rendering, "glossary", None)
+            result.glossary += 1
+        else:
+            rest.append(entry)
+    if memory is not None:
+        result.suggestions = _save_suggestions(project, article, memory, rest)
+
+    if engine is not None and cache is not None:
+        unsent: list[polib.POEntry] = []
+        for entry in rest:
+            hit = cache.get(entry.msgid)
+            if hit is None:
+                unsent.append(entry)
+                continue
+            pending.add(entry, hit[0], f"mt:{engine.engine_id}", hit[1])
+            result.cached += 1
+        rest = unsent
+    pending.store()
+    if engine is None or cache is None or not rest:
+        result.left = len(rest) if engine is None else 0
+        return result
+
+    order = {id(e): i for i, e in enumerate(entries)}
+    protected = [protect(e.msgid) for e in rest]
+    texts = [p.text for p in protected]
+    ids = [entry_id(e.msgid) for e in rest]
+    span = project.config.translate.context_paragraphs
+    done = 0
+    saved_at = time.perf_counter()
+    if progress:
+        progress(0, len(rest))
+    for start, end in engine.batches(ids, texts):
+        first, last = order[id(rest[start])], order[id(rest[end - 1])]
+        context = "\n".join(
+            e.msgid
+            for e in entries[max(0, first - span) : first] + entries[last + 1 : last + 1 + span]
+        )
+        terms = []
+        if glossary is not None:
+            seen: set[tuple[str, str]] = set()
+            for entry in rest[start:end]:
+                for match in glossary.matcher.find(entry.msgid):
+                    for term in match.terms:
+                        if (term.zh, term.en) not in seen:
+                            seen.add((term.zh, term.en))
+                            terms.append(term)
+        batch = Batch(ids[start:end], texts[start:end], context, terms)
+        try:
+            with limiter or nullcontext():
+                sent_at = time.perf_counter()
+                try:
+                    answer = engine.call(batch)
+                finally:
+                    result.engine_seconds += time.perf_counter() - sent_at
+        except QuotaExceeded as exc:
+            result.stopped = str(exc)
+            result.left = len(rest) - done
+            break
+        rows: list[tuple[str, str, str | None]] = []
+        for i, text in enumerate(answer.texts):
+            entry, guard = rest[start + i], protected[start + i]
+            problem = answer.problems[i] if i < len(answer.problems) else None
+            try:
+                translated = restore(text, guard)
+            except RestoreError as exc:
+                translated = restore_plain(text)
+                problem = f"the engine did not keep the markup ({exc}); fix links and formatting"
+            pending.add(entry, translated, f"mt:{engine.engine_id}", problem)
+            rows.append((entry.msgid, translated, problem))
+            result.flagged += problem is not None
+        cache.put(rows)  # every answer is kept (committed) before the next request
+        result.machine += len(rows)
+        result.usage.add(answer, len(rows))
+        if time.perf_counter() - saved_at > SAVE_EVERY:
+            pending.store()
+            saved_at = time.perf_counter()
+        done = end
+        if progress:
+            progress(done, len(rest))
+    pending.store()
+    return result
+
+
+def restore_plain(answer: str) -> str:
+    """An answer's text without any tags (when the tags could not be restored)."""
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"</?g[^>]*>|<x[^>]*/>", "", answer)).strip()
+
+
+def _save_suggestions(
+    project: Project, article: Article, memory: TranslationMemory, entries: list[polib.POEntry]
+) -> int:
+    """Fuzzy memory matches for the entries still open, kept beside the catalog for reviewers."""
+    threshold = project.config.translate.tm_threshold
+    found = {}
+    for entry in entries:
+        matches = memory.fuzzy(entry.msgid, threshold, 3)
+        if matches:
+            found[entry_id(entry.msgid)] = [
+                {"source": m.source, "target": m.target, "score": m.score, "origin": m.origin}
+                for m in matches
+            ]
+    path = article.folder / SUGGESTIONS_NAME
+    if found or path.exists():
+        write_atomic(path, json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return len(found)

@@ -1,0 +1,1 @@
+"""The curated glossary: terms, the term matcher, CSV dialects and TBX exchange."""

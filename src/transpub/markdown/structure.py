@@ -1,0 +1,183 @@
+"""Refuse to write what is wrong: compare the Markdown structure of a source and its translation."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from transpub.errors import StructureError
+from transpub.markdown.segmenter import parse_events, tag_name
+
+_HTML_TAG = re.compile(r"<[^<>]*>")
+#: Payload details that belong to the structure (a heading's level, a list's kind and start).
+_BLOCKS = frozenset(
+    {
+        "Paragraph",
+        "Heading",
+        "BlockQuote",
+        "CodeBlock",
+        "HtmlBlock",
+        "List",
+        "Item",
+        "FootnoteDefinition",
+        "Table",
+        "TableHead",
+        "TableRow",
+        "TableCell",
+        "MetadataBlock",
+    }
+)
+
+
+@dataclass
+class Shape:
+    """The parts of a document a translation must not change."""
+
+    blocks: list[tuple[str, int]] = field(default_factory=list)
+    links: Counter[str] = field(default_factory=Counter)
+    images: Counter[str] = field(default_factory=Counter)
+    code: Counter[str] = field(default_factory=Counter)
+    footnotes: Counter[str] = field(default_factory=Counter)
+
+
+def _describe(name: str, payload: Any) -> str:
+    if name == "Heading":
+        return f"heading {payload['Heading']['level'].lower()}"
+    if name == "List":
+        start = payload["List"]
+        return "bullet list" if start is None else f"ordered list starting at {start}"
+    if name == "Table":
+        return f"table of {len(payload['Table'])} columns"
+    if name == "CodeBlock":
+        return "code block"
+    words = re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
+    return words.replace("item", "list item").replace("metadata block", "front matter")
+
+
+def shape(text: str) -> Shape:
+    """The structural signature of a Markdown document, with the line of each block."""
+    data = text.lstrip("\ufeff").encode("utf-8")
+    starts = [0] + [m.end() for m in re.finditer(b"\n", data)]
+    result = Shape()
+    code: list[str] | None = None
+    html: list[str] | None = None
+    opened: list[str] = []
+    for event, rng in parse_events(text.lstrip("\ufeff")):
+        line = bisect.bisect_right(starts, rng["start"])
+        if isinstance(event, str):
+            if event == "Rule":
+                result.blocks.append(("thematic break", line))
+            continue
+        kind, payload = next(iter(event.items()))
+        if kind == "Start":
+            name = tag_name(payload)
+            if name in _BLOCKS:
+                opened.append(_describe(name, payload))
+                result.blocks.append((opened[-1], line))
+            if name == "CodeBlock":
+                code = []
+            elif name == "HtmlBlock":
+                html = []
+            elif name == "Link":
+                result.links[payload["Link"]["dest_url"]] += 1
+            elif name == "Image":
+                result.images[payload["Image"]["dest_url"]] += 1
+        elif kind == "End":
+            name = tag_name(payload)
+            if name in _BLOCKS:
+                result.blocks.append((f"end of {opened.pop()}", line))
+            if name == "CodeBlock" and code is not None:
+                result.blocks[-1] = (f"end of code block {''.join(code)!r}", line)
+                code = None
+            elif name == "HtmlBlock" and html is not None:
+                tags = " ".join(_HTML_TAG.findall("".join(html)))
+                result.blocks[-1] = (f"end of HTML block with tags {tags or '(none)'}", line)
+                html = None
+        elif kind == "Text" and code is not None:
+            code.append(payload)
+        elif kind == "Text" and opened and opened[-1] == "front matter":
+            result.blocks.append((f"front matter with {_yaml_shape(payload)}", line))
+        elif kind == "Html" and html is not None:
+            html.append(payload)
+        elif kind == "Code":
+            result.code[payload] += 1
+        elif kind == "FootnoteReference":
+            result.footnotes[payload] += 1
+    return result
+
+
+def differences(source: str, translation: str) -> list[str]:
+    """Sentences saying how the translation's structure differs from the source's (empty if not)."""
+    a, b = shape(source), shape(translation)
+    found: list[str] = []
+    for (want, line_a), (got, line_b) in zip(a.blocks, b.blocks, strict=False):
+        if want != got:
+            found.append(
+                f"source line {line_a} has {_article(want)} where the translation "
+                f"(line {line_b}) has {_article(got)}"
+            )
+            break
+    else:
+        if len(a.blocks) != len(b.blocks):
+            i = min(len(a.blocks), len(b.blocks))
+            if len(a.blocks) > i:
+                found.append(
+                    f"the translation ends before {_article(a.blocks[i][0])} of source "
+                    f"line {a.blocks[i][1]}"
+                )
+            else:
+                found.append(
+                    f"the translation has an extra {b.blocks[i][0]} at line {b.blocks[i][1]}"
+                )
+    for label, want_c, got_c in (
+        ("link target", a.links, b.links),
+        ("image", a.images, b.images),
+        ("inline code", a.code, b.code),
+        ("footnote reference", a.footnotes, b.footnotes),
+    ):
+        lost, added = want_c - got_c, got_c - want_c
+        if lost:
+            found.append(f"the translation lost {label} {_items(lost)}")
+        if added:
+            found.append(f"the translation adds {label} {_items(added)}")
+    return found
+
+
+def _yaml_shape(text: str) -> str:
+    """The keys of a front matter (nested), or why it is not valid YAML."""
+    import yaml
+
+    def keys(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {str(k): keys(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [keys(v) for v in node]
+        return type(node).__name__
+
+    try:
+        return f"keys {keys(yaml.safe_load(text))}"
+    except yaml.YAMLError as exc:
+        return f"invalid YAML ({getattr(exc, 'problem', None) or 'unparsable'})"
+
+
+def _article(text: str) -> str:
+    return ("an " if text[:1] in "aeiou" else "a ") + text
+
+
+def _items(counter: Counter[str]) -> str:
+    return ", ".join(repr(k) for k in sorted(counter))
+
+
+def check(source: str, translation: str, path: str | None = None) -> None:
+    """Raise StructureError when the translation's Markdown structure differs from the source's."""
+    found = differences(source, translation)
+    if found:
+        more = f" (and {len(found) - 1} more difference(s))" if len(found) > 1 else ""
+        raise StructureError(
+            f"the translation's structure differs from the source: {found[0]}{more}",
+            path=path,
+            hint="fix the translation of that part in the catalog",
+        )

@@ -1,0 +1,1 @@
+"""Publishing: site layouts, social channels and the publish record."""

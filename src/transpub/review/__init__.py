@@ -1,0 +1,1 @@
+"""Review: entry and article actions, accounts, and the review web app."""

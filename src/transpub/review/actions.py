@@ -1,0 +1,454 @@
+"""Review actions on an article's catalog: what the CLI and the review app call."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import polib
+
+from transpub.article import Article, Project
+from transpub.catalog import pofile
+from transpub.catalog.pofile import PO_DATE
+from transpub.catalog.queue import (
+    Approval,
+    Counts,
+    EntryState,
+    active,
+    approve,
+    counts,
+    entry_state,
+    record_draft,
+    record_review,
+    set_note,
+    translation_hash,
+)
+from transpub.checks.report import (
+    ArticleReport,
+    EntryFinding,
+    check_entries,
+    project_glossary,
+    save_report,
+)
+from transpub.credits import contributions
+from transpub.credits.contributions import Action, Contribution, entry_id
+from transpub.errors import ApprovalError, ArticleError, TranspubError
+from transpub.glossary.model import Glossary
+
+
+def approve_article(article: Article, editor: str, now: datetime | None = None) -> Approval:
+    """Record an editor's approval in the catalog header, bound to the current translation
+    (without running the checks: see ``approve_checked`` for the review app's and CLI's rule)."""
+    with article_lock(article):
+        po = pofile.load(article.catalog)
+        try:
+            given = approve(po, editor, now or datetime.now(UTC))
+        except TranspubError as exc:
+            raise exc.at(article.catalog) from None
+        pofile.save(po, article.catalog)
+    return given
+
+
+# --- Saving one entry from the review app: no lost update, every action credited ------------
+
+
+class ConflictError(TranspubError):
+    """Someone saved the entry after the edit began; ``current`` is the text now in the catalog.
+
+    ``entry`` is a copy of the entry as it now is and ``counts`` the article's entries by state,
+    so that the newer version can be shown without reading the catalog again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: str,
+        state: EntryState,
+        entry: polib.POEntry | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.current = current
+        self.state = state
+        self.entry = entry
+        self.counts: Counts | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What one save did to one entry, with the check findings on its new text."""
+
+    slug: str
+    entry: str  # the entry id (contributions.entry_id)
+    msgid: str
+    text: str
+    state: EntryState
+    actions: tuple[Action, ...]  # empty: nothing changed, nothing written
+    findings: tuple[EntryFinding, ...]
+    written: polib.POEntry  # a copy of the entry as it now is in the catalog
+    counts: Counts  # the article's entries by state, right after the save
+
+
+@dataclass(frozen=True)
+class Blockers:
+    """What stops an article from being approved: counts and the check errors."""
+
+    untranslated: int
+    drafts: int
+    errors: tuple[EntryFinding, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.untranslated or self.drafts or self.errors)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.untranslated:
+            parts.append(f"{self.untranslated} untranslated")
+        if self.drafts:
+            parts.append(f"{self.drafts} unreviewed drafts")
+        if self.errors:
+            parts.append(f"{len(self.errors)} check errors (first: {self.errors[0]})")
+        return ", ".join(parts) or "nothing"
+
+
+@dataclass
+class _Save:
+    """One pending save, filled in by whichever thread writes the batch it is part of."""
+
+    msgid: str
+    base: str
+    text: str
+    user: str
+    approve: bool
+    done: bool = False
+    error: BaseException | None = None
+    actions: tuple[Action, ...] = ()
+    state: EntryState = EntryState.UNTRANSLATED
+    result: polib.POEntry | None = None  # a copy of the entry as written
+    counts: Counts | None = None
+
+
+class _Writer:
+    """Per catalog: the pending saves and the lock of whoever writes them."""
+
+    def __init__(self) -> None:
+        self.pending: list[_Save] = []
+        self.guard = threading.Lock()  # protects `pending`
+        self.commit = threading.Lock()  # held while the catalog is read, changed and written
+        #: The catalog as this process last wrote it, with the identity of that file: reused
+        #: while the file is still that one (an atomic replace always makes a new file).
+        self.written: tuple[tuple[int, ...], polib.POFile] | None = None
+
+
+_WRITERS: dict[str, _Writer] = {}
+_WRITERS_GUARD = threading.Lock()
+#: TermMatcher.find remembers its last answer in an unguarded attribute, so checks run one thread
+#: at a time (they hold the GIL anyway).
+_CHECKS = threading.Lock()
+
+
+def entry_findings(
+    entry: polib.POEntry, glossary: Glossary | None, source_file: str
+) -> tuple[EntryFinding, ...]:
+    """The check findings of one entry (none while it is untranslated); safe from any thread."""
+    with _CHECKS:
+        return tuple(check_entries([entry], glossary, source_file))
+
+
+def _writer(article: Article) -> _Writer:
+    key = os.path.abspath(article.catalog)  # no realpath: each system call waits for the GIL
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, _Writer())
+
+
+def lock_path(article: Article) -> Path:
+    """The lock file beside the catalog (``.en.po.lock``)."""
+    return article.folder / f".{article.catalog.name}.lock"
+
+
+@contextmanager
+def article_lock(article: Article) -> Iterator[None]:
+    """Exclusive use of an article's catalog: a thread lock, then ``flock`` for other processes."""
+    writer = _writer(article)
+    with writer.commit:
+        fd = os.open(lock_path(article), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def find_entry(po: polib.POFile, eid: str) -> polib.POEntry | None:
+    """The live entry whose id (``entry_id(msgid)``) is ``eid``."""
+    for entry in active(po):
+        if entry_id(entry.msgid) == eid:
+            return entry
+    return None
+
+
+def save_entry(
+    project: Project,
+    article: Article,
+    msgid: str,
+    base_text: str,
+    new_text: str,
+    user: str,
+    approve: bool = False,
+    *,
+    now: datetime | None = None,
+    glossary: Glossary | Literal["project"] | None = "project",
+) -> SaveResult:
+    """Save one entry's translation as ``user``'s draft, or with ``approve`` as reviewed by them.
+
+    ``base_text`` is the msgstr the edit started from: if the catalog holds anything else now,
+    nothing is written and ``ConflictError`` carries the current text. Saves of one article
+    arriving together are applied in order and written in one atomic write, under the article's
+    lock; each is logged in the contribution log. The entry's checks run on the result, with
+    ``glossary`` (by default the project's; None: no glossary checks).
+    """
+    request = _Save(msgid, base_text, new_text, " ".join(user.split()), approve)
+    if not request.user:
+        raise ApprovalError("a save needs the name of who makes it")
+    writer = _writer(article)
+    with writer.guard:
+        writer.pending.append(request)
+    with article_lock(article):
+        if not request.done:  # nobody wrote our batch while we waited: write it ourselves
+            with writer.guard:
+                batch, writer.pending = writer.pending, []
+            _write_batch(project, article, writer, batch, now or datetime.now(UTC))
+    if request.error is not None:
+        error = request.error
+        if isinstance(error, TranspubError):
+            error.at(article.catalog)
+        raise error
+    if glossary == "project":
+        glossary = project_glossary(project)
+    source = str(article.source.relative_to(project.root))
+    written, tally = request.result, request.counts
+    assert written is not None and tally is not None  # set for every save without an error
+    return SaveResult(
+        article.slug,
+        entry_id(msgid),
+        msgid,
+        new_text,
+        request.state,
+        request.actions,
+        entry_findings(written, glossary, source),
+        written,
+        tally,
+    )
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _write_batch(
+    project: Project, article: Article, writer: _Writer, batch: list[_Save], now: datetime
+) -> None:
+    """Apply the batch to the catalog in order, write it once, log the contributions."""
+    try:
+        known = writer.written
+        writer.written = None  # until this batch is written whole
+        if known is not None and known[0] == _identity(article.catalog):
+            po = known[1]  # the file is what we wrote last: no need to parse it again
+        else:
+            po = pofile.load(article.catalog, project.config.catalog.wrap_width)
+        entries = {e.msgid: e for e in active(po)}
+        at = contributions.now_stamp(now)
+        records: list[Contribution] = []
+        for save in batch:
+            entry = entries.get(save.msgid)
+            try:
+                if entry is None:
+                    raise ArticleError(
+                        "the entry is no longer in the catalog (its source changed)",
+                        hint="reload the article and translate the new entry",
+                    )
+                save.actions = _apply(entry, save)
+            except TranspubError as exc:
+                save.error = exc
+                continue
+            save.state = entry_state(entry)
+            save.result = _copy(entry)
+            records.extend(
+                contributions.credit(save.user, a, article.slug, save.msgid, entry.msgstr, at)
+                for a in save.actions
+            )
+        if records:
+            po.metadata["PO-Revision-Date"] = now.strftime(PO_DATE)
+            po.metadata["Last-Translator"] = records[-1].user  # as a PO editor records it
+            pofile.save(po, article.catalog)
+            contributions.remember(project, article)
+            contributions.append(project, records)
+        writer.written = (_identity(article.catalog), po)
+        tally = counts(po)
+        for save in batch:
+            save.counts = tally
+            if isinstance(save.error, ConflictError):
+                save.error.counts = tally
+    except BaseException as exc:
+        for save in batch:
+            if save.error is None:
+                save.error, save.actions = exc, ()
+        raise
+    finally:
+        for save in batch:
+            save.done = True
+
+
+def _copy(entry: polib.POEntry) -> polib.POEntry:
+    """A detached copy of what the review app shows of an entry."""
+    return polib.POEntry(
+        msgid=entry.msgid,
+        msgstr=entry.msgstr,
+        flags=list(entry.flags),
+        comment=entry.comment,
+        tcomment=entry.tcomment,
+        occurrences=list(entry.occurrences),
+        previous_msgid=entry.previous_msgid,
+    )
+
+
+def _apply(entry: polib.POEntry, save: _Save) -> tuple[Action, ...]:
+    """Change one entry as the save asks; the actions to credit (none if nothing changed).
+
+    Everything that can refuse the save is checked before the entry is touched.
+    """
+    if entry.msgstr != save.base:
+        raise ConflictError(
+            "someone else saved this entry after you opened it",
+            current=entry.msgstr,
+            state=entry_state(entry),
+            entry=_copy(entry),
+            hint="compare their text with yours and save again",
+        )
+    if save.approve and not save.text:
+        raise ApprovalError("an untranslated entry cannot be approved", hint="translate it")
+    before = entry_state(entry)
+    changed = save.text != entry.msgstr
+    actions: list[Action] = []
+    if changed:
+        actions.append(Action.TRANSLATE if before is EntryState.UNTRANSLATED else Action.EDIT)
+        if save.text:
+            record_draft(entry, save.text, "human", save.user)
+        else:
+            _clear(entry)
+    if save.approve and (changed or before is not EntryState.REVIEWED):
+        record_review(entry, save.user)
+        actions.append(Action.REVIEW)
+    return tuple(actions)
+
+
+def _clear(entry: polib.POEntry) -> None:
+    entry.msgstr = ""
+    if "fuzzy" in entry.flags:
+        entry.flags.remove("fuzzy")
+    for key in ("origin", "translator", "reviewer"):
+        set_note(entry, key, None)
+
+
+def article_blockers(po: polib.POFile, errors: Iterable[EntryFinding]) -> Blockers:
+    """What stands between this catalog and an editor's approval, given its check errors."""
+    tally = counts(po)
+    return Blockers(tally.untranslated, tally.draft, tuple(errors))
+
+
+def approve_checked(
+    project: Project, article: Article, editor: str, now: datetime | None = None
+) -> Approval:
+    """An editor's approval as the review app gives it: every entry reviewed, no check error.
+
+    Refused with ``ApprovalError`` saying what blocks; bound to the exact translation; the
+    findings (with the project's glossary, read now) are kept in ``checks.json`` and the
+    approval is credited in the contribution log.
+    """
+    glossary = project_glossary(project)
+    stamp = now or datetime.now(UTC)
+    with article_lock(article):
+        po = pofile.load(article.catalog, project.config.catalog.wrap_width)
+        source = str(article.source.relative_to(project.root))
+        with _CHECKS:
+            findings = tuple(check_entries(active(po), glossary, source))
+        report = ArticleReport(article.slug, translation_hash(po), findings)
+        save_report(article, report)
+        blockers = article_blockers(po, report.errors)
+        if blockers:
+            raise ApprovalError(
+                f"the article cannot be approved yet: {blockers}",
+                path=article.catalog,
+                hint="review every entry and fix the check errors first",
+            )
+        try:
+            given = approve(po, editor, stamp)
+        except TranspubError as exc:
+            raise exc.at(article.catalog) from None
+        pofile.save(po, article.catalog)
+        contributions.remember(project, article)
+        live = active(po)
+        contributions.append(
+            project,
+            [
+                Contribution(
+                    at=contributions.now_stamp(stamp),
+                    user=given.editor,
+                    action=Action.APPROVE_ARTICLE,
+                    article=article.slug,
+                    entry=None,
+                    source_chars=sum(contributions.source_chars(e.msgid) for e in live),
+                    english_words=sum(contributions.english_words(e.msgstr) for e in live),
+                )
+            ],
+        )
+    return given
+
+
+def catch_up_outside_edits(
+    project: Project, article: Article, now: datetime | None = None
+) -> list[Contribution]:
+    """Credit what changed in the catalog since transpub last left it (Poedit, Weblate, a hand
+    edit) to its ``Last-Translator``, and remember the catalog as it is now.
+
+    Call it before anything transpub itself writes (sync: before merging). The first time an
+    article is seen nothing is credited: its history predates the log.
+    """
+    with article_lock(article):
+        if not article.catalog.is_file():
+            return []
+        after = pofile.load(article.catalog, project.config.catalog.wrap_width)  # named first
+        before = contributions.last_seen(project, article)
+        logged: list[Contribution] = []
+        if before is not None:
+            logged = contributions.attribute_outside_edits(project, article, before, after, now)
+        contributions.remember(project, article)
+        return logged
+
+
+def apply_drafts(project: Project, article: Article, drafts: Mapping[str, tuple[str, str]]) -> int:
+    """Store machine or memory drafts ``{msgid: (text, origin)}`` where entries are still
+    untranslated, under the article's lock: a long pre-translation run never overwrites what
+    reviewers saved meanwhile. Returns how many entries were filled.
+    """
+    with article_lock(article):
+        po = pofile.load(article.catalog, project.config.catalog.wrap_width)
+        filled = 0
+        for entry in active(po):
+            draft = drafts.get(entry.msgid)
+            if draft is not None and draft[0] and not entry.msgstr:
+                record_draft(entry, draft[0], draft[1], None)
+                filled += 1
+        if filled:
+            pofile.save(po, article.catalog)
+            contributions.remember(project, article)
+        return filled

@@ -1,0 +1,165 @@
+"""The review app: a Starlette application over the library's review functions.
+
+``create_app(project, users, secret_key)`` builds it; ``transpub review serve`` runs it with
+uvicorn. Pages are rendered on the server (Jinja2, autoescaped); one small script saves entries
+without reloading the page and binds Ctrl+Enter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from transpub.article import Project
+from transpub.errors import TranspubError
+from transpub.review.accounts import Role, User, UserStore
+from transpub.review.web import routes
+from transpub.review.web.auth import LoginLimiter, csrf_token
+from transpub.review.web.views import Views, percent
+
+SESSION_COOKIE = "transpub_session"
+SESSION_DAYS = 7
+_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds a strict Content-Security-Policy and friends; pages are never cached."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.extend(_HEADERS)
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _context(request: Request) -> dict[str, object]:
+    """What every template gets: the user, the CSRF token, a one-time message."""
+    user = getattr(request.state, "user", None)
+    return {
+        "user": user,
+        "csrf": csrf_token(request),
+        "flash": request.session.pop("flash", None),
+        "glossary_problem": request.app.state.views.glossary_problem if user else None,
+    }
+
+
+def can(user: User | None, role: str) -> bool:
+    """Whether the user holds ``role`` or a higher one (for showing buttons; routes re-check)."""
+    return user is not None and user.role.allows(Role(role))
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("transpub.review.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        auto_reload=False,  # package files: no stat per render
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["percent"] = percent
+    env.globals["can"] = can
+    return Jinja2Templates(env=env, context_processors=[_context])
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return routes.error_page(request, exc.status_code, exc.detail, exc.headers)
+
+
+async def _library_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TranspubError)
+    text = exc.message + (f"; {exc.hint}" if exc.hint else "")
+    return routes.error_page(request, 500, text)
+
+
+def create_app(
+    project: Project,
+    users: UserStore,
+    secret_key: str,
+    *,
+    limiter: LoginLimiter | None = None,
+    https_only: bool = False,
+) -> Starlette:
+    """The review app for ``project``; accounts from ``users``; sessions signed with the key."""
+    if len(secret_key) < 32:
+        raise TranspubError("the session secret is too short", hint="use at least 32 characters")
+    static = Path(__file__).with_name("static")
+    app = Starlette(
+        routes=[
+            Route("/", routes.queue_page, methods=["GET"], name="queue"),
+            Route("/login", routes.login_page, methods=["GET"], name="login"),
+            Route("/login", routes.login, methods=["POST"], name="login_post"),
+            Route("/logout", routes.logout, methods=["POST"], name="logout"),
+            Route("/articles/{slug}", routes.article_page, methods=["GET"], name="article"),
+            Route("/articles/{slug}/entries/{eid}", routes.save, methods=["POST"], name="save"),
+            Route(
+                "/articles/{slug}/entries/{eid}/suggestions",
+                routes.suggestions,
+                methods=["GET"],
+                name="suggestions",
+            ),
+            Route(
+                "/articles/{slug}/approve",
+                routes.approve_article,
+                methods=["POST"],
+                name="approve",
+            ),
+            Route("/users", routes.users_page, methods=["GET"], name="users"),
+            Route("/users", routes.add_user, methods=["POST"], name="add_user"),
+            Route("/users/remove", routes.remove_user, methods=["POST"], name="remove_user"),
+            Mount("/static", StaticFiles(directory=static), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_DAYS * 24 * 3600,
+                same_site="lax",
+                https_only=https_only,
+            ),
+        ],
+        exception_handlers={HTTPException: _http_error, TranspubError: _library_error},
+    )
+    app.state.project = project
+    app.state.users = users
+    app.state.views = Views(project)
+    app.state.templates = templates()
+    app.state.limiter = limiter or LoginLimiter()
+    return app

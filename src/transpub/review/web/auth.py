@@ -1,0 +1,170 @@
+"""Who is asking, and may they: sessions, roles, CSRF tokens and the login rate limit."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from transpub.review.accounts import Role, User, UserStore
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+_USER, _FINGERPRINT, _CSRF = "user", "fp", "csrf"
+#: Form limits: a translation is a paragraph, not a book.
+MAX_FIELDS, MAX_PART = 16, 256 * 1024
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use), to put in every form."""
+    token = request.session.get(_CSRF)
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        request.session[_CSRF] = token
+    return token
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, after its CSRF token was checked (403 when it is missing or wrong)."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_PART)
+    given = form.get("csrf")
+    expected = request.session.get(_CSRF)
+    if (
+        not isinstance(given, str)
+        or not isinstance(expected, str)
+        or not hmac.compare_digest(given.encode(), expected.encode())
+    ):
+        raise HTTPException(403, "The form has expired or did not come from this site. Reload it.")
+    return form
+
+
+def current_user(request: Request) -> User | None:
+    """The logged-in user, still in the store with the same password; else None."""
+    name = request.session.get(_USER)
+    if not isinstance(name, str):
+        return None
+    store: UserStore = request.app.state.users
+    user = store.get(name)
+    if user is None or request.session.get(_FINGERPRINT) != user.fingerprint:
+        return None
+    return user
+
+
+def start_session(request: Request, user: User) -> None:
+    """A fresh session for ``user`` (nothing kept from before the login, a new CSRF token)."""
+    request.session.clear()
+    request.session[_USER] = user.name
+    request.session[_FINGERPRINT] = user.fingerprint
+    csrf_token(request)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def require(role: Role) -> Callable[[Endpoint], Endpoint]:
+    """An endpoint for logged-in users with at least ``role``; POSTs must carry the CSRF token.
+
+    Anonymous GETs go to the login page; anonymous POSTs are refused (401), as are users whose
+    role is too low (403). The user is ``request.state.user``, the form ``request.state.form``.
+    """
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            user = current_user(request)
+            if user is None:
+                if request.method == "GET":
+                    target = request.url.path + (
+                        f"?{request.url.query}" if request.url.query else ""
+                    )
+                    return RedirectResponse(
+                        request.app.url_path_for("login") + "?" + _next_query(target), 303
+                    )
+                raise HTTPException(401, "Log in first.")
+            if not user.role.allows(role):
+                raise HTTPException(403, f"This needs the {role} role; you are a {user.role}.")
+            request.state.user = user
+            if request.method == "POST":
+                request.state.form = await read_form(request)
+            return await endpoint(request)
+
+        return guarded
+
+    return decorate
+
+
+def _next_query(target: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"next": target})
+
+
+def safe_next(value: object) -> str:
+    """A local path to go to after logging in (never another site)."""
+    if (
+        isinstance(value, str)
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not any(ord(ch) < 32 for ch in value)
+    ):
+        return value
+    return "/"
+
+
+class LoginLimiter:
+    """Failed logins counted per key (a user name, a client address) in a sliding window.
+
+    ``retry_after`` says how long a key must wait once ``limit`` failures fall in ``window``
+    seconds; nothing ever sleeps. The clock is injectable so that tests can move time.
+    """
+
+    def __init__(
+        self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+        return times
+
+    def retry_after(self, keys: list[str]) -> float:
+        """Seconds until every key may try again (0: go ahead)."""
+        now = self.clock()
+        with self._lock:
+            wait = 0.0
+            for key in keys:
+                times = self._recent(key, now)
+                if len(times) >= self.limit:
+                    wait = max(wait, times[-self.limit] + self.window - now)
+            return wait
+
+    def failed(self, keys: list[str]) -> None:
+        now = self.clock()
+        with self._lock:
+            if len(self._failures) > 10_000:  # forget stale keys now and then
+                for stale in list(self._failures):
+                    self._recent(stale, now)
+            for key in keys:
+                self._recent(key, now)
+                self._failures.setdefault(key, deque()).append(now)

@@ -1,0 +1,326 @@
+"""The review app's endpoints: each checks who asks, calls one library function, renders."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from transpub.article import Article, Project
+from transpub.catalog.queue import active
+from transpub.credits.contributions import entry_id
+from transpub.errors import ApprovalError, ArticleError
+from transpub.review.accounts import Role, User, UserError, UserStore
+from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
+from transpub.review.web.auth import (
+    end_session,
+    read_form,
+    require,
+    safe_next,
+    start_session,
+)
+from transpub.review.web.views import ENTRY_FILTERS, QUEUE_FILTERS, EntryView, Views
+
+_ENTRY_ID = re.compile(r"[0-9a-f]{16}")
+_FETCH = "fetch"  # the X-Requested-With header of the editor script's saves
+
+
+def _views(request: Request) -> Views:
+    views: Views = request.app.state.views
+    return views
+
+
+def _project(request: Request) -> Project:
+    project: Project = request.app.state.project
+    return project
+
+
+def _users(request: Request) -> UserStore:
+    store: UserStore = request.app.state.users
+    return store
+
+
+def _user(request: Request) -> User:
+    user: User = request.state.user
+    return user
+
+
+def _form(request: Request) -> FormData:
+    form: FormData = request.state.form
+    return form
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    if not isinstance(value, str):
+        raise HTTPException(400, f"The form field {name!r} is not text.")
+    return value
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, object],
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, name, dict(context), status_code=status, headers=headers
+    )
+    return response
+
+
+def error_page(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    return render(request, "error.html", {"status": status, "message": message}, status, headers)
+
+
+def _article(request: Request) -> Article:
+    """The article named in the URL (404 for a malformed or unknown slug)."""
+    try:
+        return _project(request).article(str(request.path_params["slug"]))
+    except ArticleError as exc:
+        raise HTTPException(404, "There is no such article.") from exc
+
+
+def _article_url(slug: str, show: str = "all", entry: str | None = None) -> str:
+    query = {"show": show} if show != "all" else {}
+    if entry:
+        query["entry"] = entry
+    return (
+        f"/articles/{slug}"
+        + (f"?{urlencode(query)}" if query else "")
+        + (f"#e-{entry}" if entry else "")
+    )
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> str:
+    return value if isinstance(value, str) and value in allowed else allowed[0]
+
+
+# -- logging in and out --------------------------------------------------------------------
+
+
+async def login_page(request: Request) -> Response:
+    nxt = safe_next(request.query_params.get("next"))
+    return render(request, "login.html", {"next": nxt, "error": None, "name": ""})
+
+
+async def login(request: Request) -> Response:
+    form = await read_form(request)
+    name = _field(form, "name").strip()
+    password = _field(form, "password")
+    nxt = safe_next(form.get("next"))
+    client = request.client.host if request.client else "unknown"
+    keys = [f"user:{name.casefold()}", f"addr:{client}"]
+    limiter = request.app.state.limiter
+    wait = limiter.retry_after(keys)
+    if wait > 0:
+        seconds = math.ceil(wait)
+        raise HTTPException(
+            429,
+            f"Too many failed logins. Try again in {seconds} seconds. · 登录失败次数过多。",
+            headers={"Retry-After": str(seconds)},
+        )
+    user = await run_in_threadpool(_users(request).verify, name, password) if name else None
+    if user is None:
+        limiter.failed(keys)
+        context = {
+            "next": nxt,
+            "error": "Wrong name or password. · 用户名或密码错误。",
+            "name": name,
+        }
+        return render(request, "login.html", context, 401)
+    start_session(request, user)
+    return RedirectResponse(nxt, 303)
+
+
+@require(Role.TRANSLATOR)
+async def logout(request: Request) -> Response:
+    end_session(request)
+    return RedirectResponse("/login", 303)
+
+
+# -- the queue and the editor --------------------------------------------------------------
+
+
+@require(Role.TRANSLATOR)
+async def queue_page(request: Request) -> Response:
+    show = _choice(request.query_params.get("show"), QUEUE_FILTERS)
+    items = await run_in_threadpool(_views(request).queue)
+    shown = Views.filter_queue(items, show, _user(request).name)
+    return render(request, "queue.html", {"items": shown, "show": show, "filters": QUEUE_FILTERS})
+
+
+@require(Role.TRANSLATOR)
+async def article_page(request: Request) -> Response:
+    article = _article(request)
+    show = _choice(request.query_params.get("show"), ENTRY_FILTERS)
+    try:
+        page = int(request.query_params.get("page", "1"))
+    except ValueError:
+        page = 1
+    focus = _entry_param(request.query_params.get("entry"))
+    tm = _entry_param(request.query_params.get("tm"))
+    view = await run_in_threadpool(_views(request).article_page, article, show, page, focus, tm)
+    return render(request, "article.html", {"a": view, "filters": ENTRY_FILTERS})
+
+
+def _entry_param(value: str | None) -> str | None:
+    return value if value and _ENTRY_ID.fullmatch(value) else None
+
+
+@require(Role.TRANSLATOR)
+async def suggestions(request: Request) -> Response:
+    """The translation-memory matches of one entry, as a fragment the editor script inserts."""
+    article = _article(request)
+    eid = str(request.path_params["eid"])
+    views = _views(request)
+
+    def build() -> object:
+        located = views.locate(article, eid) if _ENTRY_ID.fullmatch(eid) else None
+        po = views.catalog(article)
+        if located is None or po is None:
+            raise HTTPException(404, "There is no such entry.")
+        entry = next(e for e in active(po) if e.msgid == located[0])
+        return views.entry(article, entry, located[1], with_tm=True)
+
+    view = await run_in_threadpool(build)
+    return render(request, "suggestions.html", {"e": view, "slug": article.slug})
+
+
+def _newlines(text: str) -> str:
+    """The browser sends text areas with CRLF line ends; catalogs hold LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@require(Role.TRANSLATOR)
+async def save(request: Request) -> Response:
+    """Save (or approve) one entry; a stale base gives 409 with the newer text."""
+    article = _article(request)
+    eid = str(request.path_params["eid"])
+    if not _ENTRY_ID.fullmatch(eid):
+        raise HTTPException(404, "There is no such entry.")
+    user, form, views = _user(request), _form(request), _views(request)
+    approve = _field(form, "action") == "approve"
+    if approve and not user.role.allows(Role.REVIEWER):
+        raise HTTPException(403, "Approving entries needs the reviewer role.")
+    try:
+        base = json.loads(_field(form, "base"))
+    except ValueError:
+        base = None
+    if not isinstance(base, str):
+        raise HTTPException(400, "The form lacks the text it was based on. Reload the page.")
+    text = _newlines(_field(form, "text"))
+    show = _choice(form.get("show"), ENTRY_FILTERS)
+    located = await run_in_threadpool(views.locate, article, eid)
+    if located is None:
+        raise HTTPException(404, "There is no such entry (its source may have changed).")
+    msgid, number = located
+    fetch = request.headers.get("x-requested-with") == _FETCH
+
+    def work() -> tuple[SaveResult, EntryView | None]:
+        glossary = views.glossary()
+        result = save_entry(
+            _project(request), article, msgid, base, text, user.name, approve, glossary=glossary
+        )
+        view = views.entry(article, result.written, number, glossary=glossary) if fetch else None
+        return result, view
+
+    try:
+        result, view = await run_in_threadpool(work)
+    except ConflictError as conflict:
+        return await _conflict(request, article, eid, show, fetch, text, conflict)
+    except (ApprovalError, ArticleError) as exc:
+        raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    if view is not None:
+        context = {"e": view, "counts": result.counts, "slug": article.slug, "show": show}
+        return render(request, "fragment.html", context)
+    target = eid if not approve else _next_entry(views, article, eid) or eid
+    return RedirectResponse(_article_url(article.slug, show, target), 303)
+
+
+def _next_entry(views: Views, article: Article, eid: str) -> str | None:
+    po = views.catalog(article)
+    ids = [entry_id(e.msgid) for e in active(po)] if po is not None else []
+    at = ids.index(eid) if eid in ids else -1
+    return ids[at + 1] if 0 <= at < len(ids) - 1 else None
+
+
+async def _conflict(
+    request: Request,
+    article: Article,
+    eid: str,
+    show: str,
+    fetch: bool,
+    typed: str,
+    conflict: ConflictError,
+) -> Response:
+    """409: the entry as it is now, with the user's own text kept in the form."""
+    views = _views(request)
+    newer, tally, located = conflict.entry, conflict.counts, views.locate(article, eid)
+    if newer is None or tally is None or located is None:
+        raise HTTPException(409, conflict.message)
+    view = await run_in_threadpool(views.entry, article, newer, located[1], typed)
+    context = {"e": view, "counts": tally, "slug": article.slug, "show": show}
+    return render(request, "fragment.html" if fetch else "conflict.html", context, 409)
+
+
+@require(Role.EDITOR)
+async def approve_article(request: Request) -> Response:
+    article = _article(request)
+    try:
+        given = await run_in_threadpool(
+            approve_checked, _project(request), article, _user(request).name
+        )
+    except ApprovalError as exc:
+        raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    request.session["flash"] = f"Approved by {given.editor} at {given.at}. · 已批准。"
+    return RedirectResponse(_article_url(article.slug), 303)
+
+
+# -- accounts ------------------------------------------------------------------------------
+
+
+def _users_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    context = {"accounts": _users(request).users(), "roles": list(Role), "error": error}
+    return render(request, "users.html", context, status)
+
+
+@require(Role.ADMIN)
+async def users_page(request: Request) -> Response:
+    return _users_page(request)
+
+
+@require(Role.ADMIN)
+async def add_user(request: Request) -> Response:
+    form = _form(request)
+    name, role, password = _field(form, "name"), _field(form, "role"), _field(form, "password")
+    try:
+        await run_in_threadpool(_users(request).add, name.strip(), role, password)
+    except UserError as exc:
+        return _users_page(request, exc.message + (f"; {exc.hint}" if exc.hint else ""), 400)
+    request.session["flash"] = f"Added {name.strip()} as {role}."
+    return RedirectResponse("/users", 303)
+
+
+@require(Role.ADMIN)
+async def remove_user(request: Request) -> Response:
+    name = _field(_form(request), "name")
+    if name == _user(request).name:
+        return _users_page(request, "You cannot remove your own account.", 400)
+    try:
+        await run_in_threadpool(_users(request).remove, name)
+    except UserError as exc:
+        return _users_page(request, exc.message, 400)
+    request.session["flash"] = f"Removed {name}."
+    return RedirectResponse("/users", 303)

@@ -1,0 +1,449 @@
+"""What the pages show, built from the library: queue rows and editor entries (no HTML here).
+
+Texts stay plain strings; the templates escape them. Catalogs are read through a cache that
+reloads a file when it changes, and check findings are cached per (source, translation, flags).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polib
+
+from transpub.article import Article, Project
+from transpub.catalog import pofile
+from transpub.catalog.queue import (
+    Approval,
+    ArticleState,
+    Counts,
+    EntryState,
+    active,
+    approval,
+    article_state,
+    counts,
+    entry_state,
+    get_note,
+)
+from transpub.checks import Severity
+from transpub.checks.report import EntryFinding, project_glossary
+from transpub.credits import contributions
+from transpub.credits.contributions import Contribution, entry_id
+from transpub.engines.tm import suggestions
+from transpub.errors import TranspubError
+from transpub.glossary.model import Glossary
+from transpub.glossary.term import TermType
+from transpub.review.actions import Blockers, article_blockers, entry_findings
+
+PAGE_SIZE = 100
+ENTRY_FILTERS = ("all", "untranslated", "draft", "reviewed", "problems")
+QUEUE_FILTERS = ("all", "mine", "review", "approved")
+_MAX_CACHED_FINDINGS = 200_000
+
+
+@dataclass(frozen=True)
+class TermNote:
+    """A glossary term found in the source, with what the English must say."""
+
+    zh: str
+    en: str
+    kind: str
+    note: str
+
+    @property
+    def label(self) -> str:
+        if self.kind == TermType.FORBIDDEN:
+            return f"not “{self.en}”"
+        if self.kind == TermType.DO_NOT_TRANSLATE:
+            return f"{self.en} (keep as written)"
+        return self.en
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the source: plain text, or a glossary term with its notes."""
+
+    text: str
+    terms: tuple[TermNote, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return "; ".join(f"{t.label} — {t.kind}" for t in self.terms)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A translation-memory match (from ``transpub.engines.tm`` when it is installed)."""
+
+    source: str
+    target: str
+    score: float
+    origin: str
+
+    @property
+    def percent(self) -> int:
+        return round(self.score)  # transpub.engines.tm scores 0–100
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: str
+    number: int
+    msgid: str
+    msgstr: str
+    text: str  # what the text area holds: the msgstr, or the user's text after a conflict
+    state: EntryState
+    kind: str
+    line: str
+    origin: str | None
+    translator: str | None
+    reviewer: str | None
+    parts: tuple[Part, ...]
+    terms: tuple[TermNote, ...]
+    previous: tuple[tuple[str, str], ...]  # (equal|delete|insert, text) from the old source
+    findings: tuple[EntryFinding, ...]
+    suggestions: tuple[Suggestion, ...] | None  # None: not looked up (see Views.suggestions)
+    conflict: bool = False
+
+    @property
+    def base(self) -> str:
+        """The msgstr this form is based on, as JSON (survives the browser's newline rewriting)."""
+        return json.dumps(self.msgstr, ensure_ascii=False)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    slug: str
+    title: str
+    state: ArticleState
+    counts: Counts
+    contributors: tuple[str, ...]
+    approved_by: str | None
+
+    def mine(self, name: str) -> bool:
+        return name in self.contributors or name == self.approved_by
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    slug: str
+    title: str
+    state: ArticleState
+    counts: Counts
+    approval: Approval | None
+    blockers: Blockers
+    entries: tuple[EntryView, ...]
+    show: str
+    page: int
+    pages: int
+    matching: int
+    activity: tuple[Contribution, ...]
+    synced: bool = True
+
+
+def percent(part: int, whole: int) -> float:
+    """``part`` as a share of ``whole`` in percent, for the progress bars."""
+    return 100.0 * part / whole if whole else 0.0
+
+
+def source_parts(text: str, glossary: Glossary | None, kind: str) -> tuple[Part, ...]:
+    """The source cut into plain text and glossary terms, in order."""
+    if glossary is None or not len(glossary):
+        return (Part(text),)
+    parts: list[Part] = []
+    at = 0
+    for match in glossary.matcher.find(text, markdown=not kind.startswith("front")):
+        if match.start < at:
+            continue
+        if match.start > at:
+            parts.append(Part(text[at : match.start]))
+        notes = tuple(TermNote(t.zh, t.en, str(t.type), t.note) for t in match.terms)
+        parts.append(Part(text[match.start : match.end], notes))
+        at = match.end
+    if at < len(text):
+        parts.append(Part(text[at:]))
+    return tuple(parts)
+
+
+def diff_parts(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """A character-level difference from ``old`` to ``new``: (equal|delete|insert, text)."""
+    out: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(("equal", old[a1:a2]))
+        if op in ("delete", "replace"):
+            out.append(("delete", old[a1:a2]))
+        if op in ("insert", "replace"):
+            out.append(("insert", new[b1:b2]))
+    return tuple(out)
+
+
+def tm_suggestions(project: Project, msgid: str) -> tuple[Suggestion, ...]:
+    """Up to three translation-memory matches for a source text."""
+    try:
+        found = suggestions(project, msgid, limit=3)
+    except TranspubError:
+        return ()  # a broken memory must not take the editor down; the CLI reports it
+    return tuple(Suggestion(s.source, s.target, s.score, s.origin) for s in found)
+
+
+class Views:
+    """The project as the pages see it, with caches that follow the files."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._catalogs: dict[str, tuple[tuple[int, int, int], polib.POFile]] = {}
+        self._index: dict[str, dict[str, tuple[str, int]]] = {}
+        self._glossary: tuple[tuple[int, int] | None, Glossary | None] | None = None
+        self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
+        self._lock = threading.Lock()
+        self.glossary_problem: str | None = None
+
+    # -- the files ---------------------------------------------------------------------------
+
+    def catalog(self, article: Article) -> polib.POFile | None:
+        """The article's catalog (read-only: never change what this returns), None if unsynced."""
+        key = os.fspath(article.catalog)
+        try:
+            st = os.stat(key)
+        except FileNotFoundError:
+            return None
+        ident = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._catalogs.get(key)
+        if cached is not None and cached[0] == ident:
+            return cached[1]
+        po = pofile.load(key, self.project.config.catalog.wrap_width)
+        self._catalogs[key] = (ident, po)
+        return po
+
+    def glossary(self) -> Glossary | None:
+        """The project's glossary, reloaded when its file changes.
+
+        A glossary that does not load is left out (``glossary_problem`` says why) rather than
+        stopping every save; the editor's approval still refuses it (it loads the file itself).
+        """
+        path = Path(self.project.root / self.project.config.glossary.path)
+        try:
+            st = path.stat()
+            ident: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            ident = None
+        with self._lock:
+            if self._glossary is None or self._glossary[0] != ident:
+                try:
+                    loaded, self.glossary_problem = project_glossary(self.project), None
+                except TranspubError as exc:
+                    loaded, self.glossary_problem = None, str(exc)
+                self._glossary = (ident, loaded)
+                self._findings.clear()
+            return self._glossary[1]
+
+    def findings(
+        self, article: Article, entry: polib.POEntry, glossary: Glossary | None
+    ) -> tuple[EntryFinding, ...]:
+        """The entry's findings with ``glossary`` (the current one: see ``glossary()``)."""
+        if not entry.msgstr:
+            return ()
+        key = (entry.msgid, entry.msgstr, entry.comment or "", *sorted(entry.flags))
+        found = self._findings.get(key)
+        if found is None:
+            source = str(article.source.relative_to(self.project.root))
+            found = entry_findings(entry, glossary, source)
+            if len(self._findings) > _MAX_CACHED_FINDINGS:
+                self._findings.clear()
+            self._findings[key] = found
+        return found
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def queue(self) -> list[QueueItem]:
+        items = []
+        for article in self.project.articles():
+            po = self.catalog(article)
+            if po is None:
+                items.append(
+                    QueueItem(article.slug, article.slug, ArticleState.NEW, Counts(), (), None)
+                )
+                continue
+            names: set[str] = set()
+            for entry in active(po):
+                for key in ("translator", "reviewer"):
+                    name = get_note(entry, key)
+                    if name:
+                        names.add(name)
+            given = approval(po)
+            items.append(
+                QueueItem(
+                    article.slug,
+                    str(po.metadata.get("Project-Id-Version") or article.slug),
+                    article_state(po),
+                    counts(po),
+                    tuple(sorted(names)),
+                    given.editor if given else None,
+                )
+            )
+        return items
+
+    @staticmethod
+    def filter_queue(items: list[QueueItem], show: str, user: str) -> list[QueueItem]:
+        if show == "mine":
+            return [i for i in items if i.mine(user)]
+        if show == "review":
+            return [i for i in items if i.counts.draft]
+        if show == "approved":
+            return [i for i in items if i.state in (ArticleState.APPROVED, ArticleState.PUBLISHED)]
+        return items
+
+    # -- one article -------------------------------------------------------------------------
+
+    def entry(
+        self,
+        article: Article,
+        entry: polib.POEntry,
+        number: int,
+        typed: str | None = None,
+        glossary: Glossary | Literal[False] | None = False,
+        with_tm: bool = False,
+    ) -> EntryView:
+        """The view of one entry; ``typed`` is the user's own text kept after a conflict.
+
+        ``glossary`` saves a look at the glossary file when the caller has just made one
+        (under load, every system call waits for the GIL).
+        """
+        kind = (entry.comment or "").split(",")[0].strip()
+        if glossary is False:
+            glossary = self.glossary()
+        parts = source_parts(entry.msgid, glossary, kind)
+        terms: dict[tuple[str, str, str], TermNote] = {}
+        for part in parts:
+            for note in part.terms:
+                terms.setdefault((note.zh, note.en, note.kind), note)
+        state = entry_state(entry)
+        return EntryView(
+            id=entry_id(entry.msgid),
+            number=number,
+            msgid=entry.msgid,
+            msgstr=entry.msgstr,
+            text=entry.msgstr if typed is None else typed,
+            state=state,
+            kind=kind,
+            line=entry.occurrences[0][1] if entry.occurrences else "",
+            origin=get_note(entry, "origin"),
+            translator=get_note(entry, "translator"),
+            reviewer=get_note(entry, "reviewer"),
+            parts=parts,
+            terms=tuple(terms.values()),
+            previous=diff_parts(entry.previous_msgid, entry.msgid) if entry.previous_msgid else (),
+            findings=self.findings(article, entry, glossary),
+            suggestions=self.suggestions(entry) if with_tm else None,
+            conflict=typed is not None,
+        )
+
+    def suggestions(self, entry: polib.POEntry) -> tuple[Suggestion, ...]:
+        """Translation-memory matches for an entry that is not reviewed yet.
+
+        Looked up one entry at a time, when someone works on it: each lookup refreshes the
+        memory from the catalogs, too slow for every entry of a page.
+        """
+        if entry_state(entry) is EntryState.REVIEWED:
+            return ()
+        return tm_suggestions(self.project, entry.msgid)
+
+    def locate(self, article: Article, eid: str) -> tuple[str, int] | None:
+        """The msgid of the live entry with this id, and its number in the document.
+
+        Answered from the last catalog read when it knows the id (sources change only on sync,
+        and a save of a vanished entry is refused anyway), else from the file as it is now.
+        """
+        key = os.fspath(article.catalog)
+        found = self._index.get(key, {}).get(eid)
+        if found is not None:
+            return found
+        po = self.catalog(article)
+        if po is None:
+            return None
+        index = {entry_id(e.msgid): (e.msgid, n) for n, e in enumerate(active(po), 1)}
+        self._index[key] = index
+        return index.get(eid)
+
+    def article_page(
+        self,
+        article: Article,
+        show: str = "all",
+        page: int = 1,
+        focus: str | None = None,
+        tm: str | None = None,
+    ) -> ArticlePage:
+        """One page of an article's entries (``focus``: the page holding that entry; ``tm``:
+        the entry to show translation-memory matches for)."""
+        po = self.catalog(article)
+        if po is None:
+            return ArticlePage(
+                article.slug,
+                article.slug,
+                ArticleState.NEW,
+                Counts(),
+                None,
+                Blockers(0, 0, ()),
+                (),
+                show,
+                1,
+                1,
+                0,
+                (),
+                synced=False,
+            )
+        live = list(enumerate(active(po), 1))
+        glossary = self.glossary()
+        errors = [
+            f
+            for _, entry in live
+            for f in self.findings(article, entry, glossary)
+            if f.severity == Severity.ERROR
+        ]
+        chosen = [(n, e) for n, e in live if self._shown(article, e, show, glossary)]
+        pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
+        if focus is not None:
+            at = next((i for i, (_, e) in enumerate(chosen) if entry_id(e.msgid) == focus), None)
+            if at is not None:
+                page = at // PAGE_SIZE + 1
+        page = min(max(page, 1), pages)
+        window = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        history = contributions.read(self.project, article=article.slug)[-10:]
+        return ArticlePage(
+            slug=article.slug,
+            title=str(po.metadata.get("Project-Id-Version") or article.slug),
+            state=article_state(po),
+            counts=counts(po),
+            approval=approval(po),
+            blockers=article_blockers(po, errors),
+            entries=tuple(
+                self.entry(article, e, n, glossary=glossary, with_tm=entry_id(e.msgid) == tm)
+                for n, e in window
+            ),
+            show=show,
+            page=page,
+            pages=pages,
+            matching=len(chosen),
+            activity=tuple(reversed(history)),
+        )
+
+    def _shown(
+        self, article: Article, entry: polib.POEntry, show: str, glossary: Glossary | None
+    ) -> bool:
+        if show == "all":
+            return True
+        if show == "problems":
+            return bool(self.findings(article, entry, glossary))
+        return str(entry_state(entry)) == show
