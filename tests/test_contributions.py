@@ -27,6 +27,8 @@ from transpub.credits.contributions import (
     english_words,
     entry_id,
     log_path,
+    migrate,
+    period_path,
     read,
     source_chars,
 )
@@ -98,18 +100,32 @@ def test_append_and_read_back(project_dir: Path) -> None:
     ]
     assert [c.user for c in read(project, article="plan")] == ["wang", "li"]
     assert [c.user for c in read(project, user="zhao")] == ["zhao"]
-    lines = log_path(project).read_text(encoding="utf-8").splitlines()
+    path = period_path(project, "2026-03")
+    assert path == project_dir / "credits" / "2026-03.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
     assert json.loads(lines[0])["action"] == "edit"
-    assert log_path(project) == project_dir / ".transpub" / "contributions.jsonl"
+    assert (project_dir / "credits" / ".gitattributes").read_text() == "*.jsonl merge=union\n"
+    assert not log_path(project).exists()
+
+
+def test_records_go_to_the_file_of_their_month(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+    late = credit("wang", Action.EDIT, "plan", "开源", "open", "2026-04-01T00:00:00Z")
+    append(project, [record("li"), late])
+    assert [c.user for c in read(project)] == ["li", "wang"]
+    assert sorted(p.name for p in (project_dir / "credits").glob("*.jsonl")) == [
+        "2026-03.jsonl",
+        "2026-04.jsonl",
+    ]
 
 
 def test_appending_never_rewrites_earlier_lines(project_dir: Path) -> None:
     project = Project.open(project_dir)
     append(project, [record("wang")])
-    first = log_path(project).read_bytes()
+    first = period_path(project, "2026-03").read_bytes()
     append(project, [record("li")])
-    assert log_path(project).read_bytes().startswith(first)
+    assert period_path(project, "2026-03").read_bytes().startswith(first)
 
 
 def test_concurrent_appends_keep_every_line_whole(project_dir: Path) -> None:
@@ -129,27 +145,57 @@ def test_concurrent_appends_keep_every_line_whole(project_dir: Path) -> None:
     assert len({c.user for c in got}) == 200
 
 
-def test_a_torn_last_line_is_skipped_and_the_next_append_starts_a_new_line(
+def test_the_old_local_log_is_migrated_once(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+    old = log_path(project)
+    old.parent.mkdir()
+    old.write_text(
+        record("wang").to_json() + "\n" + record("li", Action.REVIEW).to_json() + "\n"
+        '{"at":"2026-03-01T09:30:00Z","user":"cut sh',  # a crash mid-write, never completed
+        encoding="utf-8",
+    )
+    assert [c.user for c in read(project)] == ["wang", "li"]  # read before the migration
+    append(project, [record("zhao")])  # the first write migrates
+    assert not old.exists() and old.with_name("contributions.jsonl.migrated").is_file()
+    assert [c.user for c in read(project)] == ["wang", "li", "zhao"]
+    # a crash between writing the credit files and retiring the log: nothing counted twice
+    old.write_text(record("wang").to_json() + "\n", encoding="utf-8")
+    assert migrate(project) == 0
+    assert [c.user for c in read(project)] == ["wang", "li", "zhao"]
+
+
+def test_a_credit_file_is_rewritten_whole_never_torn(project_dir: Path) -> None:
+    project = Project.open(project_dir)
+    append(project, [record("wang")])
+    path = period_path(project, "2026-03")
+    inode = path.stat().st_ino
+    append(project, [record("li")])
+    assert path.stat().st_ino != inode  # replaced atomically, not written in place
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_a_conflict_marker_in_a_credit_file_is_an_error_naming_the_line(
     project_dir: Path,
 ) -> None:
     project = Project.open(project_dir)
     append(project, [record("wang")])
-    with open(log_path(project), "ab") as fh:
-        fh.write(b'{"at":"2026-03-01T09:30:00Z","user":"cut sh')  # a crash mid-write
-    assert [c.user for c in read(project)] == ["wang"]
-    append(project, [record("li")])
-    assert [c.user for c in read(project)] == ["wang", "li"]
+    with open(period_path(project, "2026-03"), "a", encoding="utf-8") as fh:
+        fh.write("<<<<<<< HEAD\n")
+    with pytest.raises(LogError) as caught:
+        read(project)
+    assert caught.value.line == 2
+    assert "2026-03.jsonl" in str(caught.value)
 
 
 def test_a_line_that_is_not_a_contribution_is_an_error(project_dir: Path) -> None:
     project = Project.open(project_dir)
     append(project, [record("wang")])
-    with open(log_path(project), "a", encoding="utf-8") as fh:
+    with open(period_path(project, "2026-03"), "a", encoding="utf-8") as fh:
         fh.write('{"user": "x", "surprise": 1}\n')
     with pytest.raises(LogError) as caught:
         read(project)
     assert caught.value.line == 2
-    assert "contributions.jsonl" in str(caught.value)
+    assert "2026-03.jsonl" in str(caught.value)
 
 
 @pytest.mark.parametrize(

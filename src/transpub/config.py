@@ -81,6 +81,42 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class CreditsSettings:
+    #: The credit records, one JSON Lines file per month (committed, append-only).
+    dir: str = "credits"
+    #: The people registry: names, aliases, profile links, consent, granted tiers.
+    people: str = "contributors.toml"
+    #: Where the recognition reports are written, one folder per period.
+    reports_dir: str = "reports/recognition"
+    #: A translation counts as accepted when the reviewer changed at most this much of it (0–100).
+    accept_change: float = 20.0
+    #: English words credited per entry are capped at this many per source character…
+    words_per_char: float = 1.5
+    #: …but never below this many.
+    min_words: int = 10
+
+
+@dataclass(frozen=True)
+class LadderSettings:
+    #: The tiers in order, lowest first (ids).
+    tiers: tuple[str, ...] = ("junior-translator", "translator", "reviewer", "expert")
+    #: Their names in English and Chinese, in the same order.
+    names_en: tuple[str, ...] = (
+        "Junior translator",
+        "Translator",
+        "Translation reviewer",
+        "Expert",
+    )
+    names_zh: tuple[str, ...] = ("初级译者", "译者", "审校", "专家")
+    #: Accepted translations needed for each tier (for a granted tier: to be proposed for it).
+    accepted: tuple[int, ...] = (0, 10, 100, 500)
+    #: Tiers given by maintainers (recorded in the people registry), not earned by counting.
+    granted: tuple[str, ...] = ("reviewer", "expert")
+    #: Someone is "close" to the next tier at this share of its threshold (0–1).
+    close: float = 0.8
+
+
+@dataclass(frozen=True)
 class Config:
     project: ProjectSettings = field(default_factory=ProjectSettings)
     segment: SegmentSettings = field(default_factory=SegmentSettings)
@@ -89,6 +125,8 @@ class Config:
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     deepl: DeepLSettings = field(default_factory=DeepLSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    credits: CreditsSettings = field(default_factory=CreditsSettings)
+    ladder: LadderSettings = field(default_factory=LadderSettings)
     path: Path | None = None
 
 
@@ -100,15 +138,18 @@ _SECTIONS: dict[str, type] = {
     "translate": TranslateSettings,
     "deepl": DeepLSettings,
     "llm": LLMSettings,
+    "credits": CreditsSettings,
+    "ladder": LadderSettings,
 }
 
 
 def _coerce(value: Any, default: Any, where: str, path: Path) -> Any:
     expected = type(default)
     if isinstance(default, tuple):
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        kind = type(default[0]) if default else str
+        if isinstance(value, list) and all(type(v) is kind for v in value):
             return tuple(value)
-        raise ConfigError(f"{where} must be a list of strings", path=path)
+        raise ConfigError(f"{where} must be a list of {kind.__name__}s", path=path)
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if type(value) is not expected:
@@ -185,6 +226,33 @@ def _validate(config: Config, path: Path) -> None:
         raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
     if config.catalog.wrap_width < 0:
         raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
+    _validate_credits(config, path)
+
+
+def _validate_credits(config: Config, path: Path) -> None:
+    credits, ladder = config.credits, config.ladder
+    if not 0 <= credits.accept_change <= 100:
+        raise ConfigError("[credits] accept_change must be between 0 and 100", path=path)
+    if credits.words_per_char <= 0 or credits.min_words < 0:
+        raise ConfigError(
+            "[credits] words_per_char must be above 0 and min_words 0 or more", path=path
+        )
+    size = len(ladder.tiers)
+    if size == 0 or {len(ladder.names_en), len(ladder.names_zh), len(ladder.accepted)} != {size}:
+        raise ConfigError(
+            "[ladder] tiers, names_en, names_zh and accepted must have one item per tier",
+            path=path,
+            hint=f"there are {size} tiers",
+        )
+    if list(ladder.accepted) != sorted(ladder.accepted) or ladder.accepted[0] < 0:
+        raise ConfigError("[ladder] accepted must rise from tier to tier", path=path)
+    unknown = set(ladder.granted) - set(ladder.tiers)
+    if unknown:
+        raise ConfigError(
+            f"[ladder] granted names unknown tiers: {', '.join(sorted(unknown))}", path=path
+        )
+    if not 0 < ladder.close <= 1:
+        raise ConfigError("[ladder] close must be above 0 and at most 1", path=path)
 
 
 def find_config(start: Path) -> Path | None:
@@ -200,9 +268,11 @@ __all__ = [
     "CONFIG_NAME",
     "CatalogSettings",
     "Config",
+    "CreditsSettings",
     "DeepLSettings",
     "GlossarySettings",
     "LLMSettings",
+    "LadderSettings",
     "ProjectSettings",
     "SegmentSettings",
     "TranslateSettings",

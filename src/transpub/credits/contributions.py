@@ -1,10 +1,13 @@
-"""The contribution log: who did what to which entry, when — append-only JSON Lines.
+"""The credit records: who did what to which entry, when — append-only JSON Lines, in git.
 
-One line per action at ``<project>/.transpub/contributions.jsonl``: translate (a first
-translation), edit (a changed one), review (an entry approved), approve-article. Lines are appended
-in one ``O_APPEND`` write under an exclusive lock and never rewritten; recognition reports read
-them back. Edits made outside transpub (Poedit, Weblate, by hand) are credited to the catalog's
-``Last-Translator`` when sync notices them.
+One line per action, in ``<project>/credits/<YYYY-MM>.jsonl`` (the month of the action, UTC):
+translate (a first translation), edit (a changed one, with how much of the text it changed),
+review (an entry approved), approve-article. The files live in the content repository, so the
+credits survive the machine and come with every clone; a file is only ever extended (rewritten
+whole and atomically, under a lock), and ``credits/.gitattributes`` merges two branches' additions
+with git's ``union`` driver. The old machine-local log (``.transpub/contributions.jsonl``) is
+migrated on the first write. Edits made outside transpub (Poedit, Weblate, by hand) are credited
+to the catalog's ``Last-Translator``, or to the git author of the commit that changed it.
 """
 
 from __future__ import annotations
@@ -15,22 +18,30 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import polib
+from rapidfuzz.distance import Levenshtein
 
 from transpub.article import Article, Project
 from transpub.catalog import pofile
 from transpub.catalog.queue import EntryState, active, entry_state
 from transpub.errors import TranspubError
+from transpub.textfile import write_atomic
 
 LOG_DIR = ".transpub"
-LOG_NAME = "contributions.jsonl"
+LOG_NAME = "contributions.jsonl"  # the old machine-local log, migrated into the credit files
+MIGRATED_SUFFIX = ".migrated"
+LOCK_NAME = "credits.lock"
+#: Two branches that both added credits merge by keeping both sides' lines.
+GITATTRIBUTES = "*.jsonl merge=union\n"
 SEEN_DIR = "seen"  # <project>/.transpub/seen/<slug>.po: each catalog as transpub last left it
 #: Who is credited for an outside edit when the catalog names no Last-Translator.
 UNKNOWN = "unknown"
@@ -61,9 +72,18 @@ class Contribution:
     source_chars: int
     english_words: int
     via: str = "app"  # "app" (the review app or the library) or "catalog" (an outside edit)
+    #: For an edit: how much of the previous text it changed, 0–100 (normalised edit distance).
+    change: int | None = None
+    #: For an outside edit credited from git: the commit that changed the catalog.
+    commit: str | None = None
+
+    @property
+    def month(self) -> str:
+        """``YYYY-MM``: the period file the record belongs to."""
+        return self.at[:7]
 
     def to_json(self) -> str:
-        data = asdict(self)
+        data = {k: v for k, v in asdict(self).items() if v is not None or k == "entry"}
         data["action"] = str(self.action)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -83,8 +103,35 @@ def english_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def change_between(before: str, after: str) -> int:
+    """How much of ``before`` an edit to ``after`` changed: 0 (same) to 100 (all of it)."""
+    return round(100 * Levenshtein.normalized_distance(before, after))
+
+
 def log_path(project: Project) -> Path:
+    """The old machine-local log (read until it is migrated)."""
     return project.root / LOG_DIR / LOG_NAME
+
+
+def credits_dir(project: Project) -> Path:
+    """The folder of the credit files, in the content repository."""
+    return project.root / project.config.credits.dir
+
+
+def period_path(project: Project, month: str) -> Path:
+    """The credit file of one month (``YYYY-MM``)."""
+    return credits_dir(project) / f"{month}.jsonl"
+
+
+def credit_files(project: Project) -> list[Path]:
+    """The credit files, oldest month first."""
+    folder = credits_dir(project)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.jsonl") if _MONTH.fullmatch(p.stem))
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def now_stamp(now: datetime | None = None) -> str:
@@ -99,8 +146,14 @@ def credit(
     msgstr: str,
     at: str,
     via: str = "app",
+    previous: str | None = None,
+    commit: str | None = None,
 ) -> Contribution:
-    """A contribution for an action on one entry (or, with ``msgid`` None, on an article)."""
+    """A contribution for an action on one entry (or, with ``msgid`` None, on an article);
+    for an edit, ``previous`` is the text it replaced (to record how much it changed)."""
+    change = None
+    if action is Action.EDIT and previous is not None:
+        change = change_between(previous, msgstr)
     return Contribution(
         at=at,
         user=user,
@@ -110,63 +163,145 @@ def credit(
         source_chars=source_chars(msgid or ""),
         english_words=english_words(msgstr),
         via=via,
+        change=change,
+        commit=commit,
     )
 
 
-def append(project: Project, records: Iterable[Contribution]) -> None:
-    """Add records at the end of the log in one write; existing lines are never touched."""
-    data = "".join(r.to_json() + "\n" for r in records).encode("utf-8")
-    if not data:
-        return
-    path = log_path(project)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+@contextmanager
+def _locked(project: Project) -> Iterator[None]:
+    """Exclusive use of the credit files (threads and processes)."""
+    lock = project.root / LOG_DIR / LOCK_NAME
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            data = b"\n" + data  # a torn last line (a crash mid-write) stays on its own line
-        os.write(fd, data)
-        os.fsync(fd)
+        yield
     finally:
         os.close(fd)
 
 
-def read(
-    project: Project, article: str | None = None, user: str | None = None
-) -> list[Contribution]:
-    """The logged contributions, oldest first, optionally of one article or one person.
+def _extend(project: Project, records: Iterable[Contribution]) -> int:
+    """Add records to their month files (lock held); lines already there are not repeated."""
+    by_month: dict[str, list[str]] = {}
+    for r in records:
+        by_month.setdefault(r.month, []).append(r.to_json())
+    added = 0
+    folder = credits_dir(project)
+    if by_month and not (folder / ".gitattributes").exists():
+        write_atomic(folder / ".gitattributes", GITATTRIBUTES)
+    for month, lines in sorted(by_month.items()):
+        path = period_path(project, month)
+        try:
+            old = path.read_bytes()
+        except FileNotFoundError:
+            old = b""
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        text = "".join(line + "\n" for line in lines).encode("utf-8")
+        write_atomic(path, old + text)
+        added += len(lines)
+    return added
 
-    A line that is not JSON at all is a write cut short by a crash and is skipped; a JSON line
-    that is not a contribution is an error naming the line.
+
+def append(project: Project, records: Iterable[Contribution]) -> None:
+    """Add records at the end of their month's credit file; existing lines are never touched.
+
+    Each file is rewritten whole and atomically under the credits lock, so a crash leaves the
+    old file or the new one, never half a line. The old local log is migrated first.
     """
-    path = log_path(project)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return []
+    batch = list(records)
+    if not batch:
+        return
+    with _locked(project):
+        _migrate(project)
+        _extend(project, batch)
+
+
+def migrate(project: Project) -> int:
+    """Move the old ``.transpub/contributions.jsonl`` into the credit files; how many records.
+
+    Safe to repeat after a crash: records already in their month's file are not added twice.
+    The old log is kept as ``contributions.jsonl.migrated``.
+    """
+    with _locked(project):
+        return _migrate(project)
+
+
+def _migrate(project: Project) -> int:
+    old = log_path(project)
+    if not old.is_file():
+        return 0
+    records = _parse(old.read_bytes(), old, tolerate_torn=True)
+    present: set[str] = set()
+    for month in {r.month for r in records}:
+        path = period_path(project, month)
+        if path.is_file():
+            present.update(path.read_text(encoding="utf-8").splitlines())
+    added = _extend(project, [r for r in records if r.to_json() not in present])
+    os.replace(old, old.with_name(old.name + MIGRATED_SUFFIX))
+    return added
+
+
+def _parse(raw: bytes, path: Path, tolerate_torn: bool = False) -> list[Contribution]:
+    """The records of one file. A line that is not JSON is an error naming it (in the old log:
+    a write cut short by a crash, skipped); so is a JSON line that is not a contribution."""
     out: list[Contribution] = []
-    names = {f.name for f in fields(Contribution)}
+    names = _FIELDS
     for number, line in enumerate(raw.split(b"\n"), 1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
-        except ValueError:
-            continue  # torn: never completed, never counted
+        except ValueError as exc:
+            if tolerate_torn:
+                continue  # torn: never completed, never counted
+            raise LogError(
+                "this line is not a credit record (a merge conflict or a hand edit?)",
+                path=path,
+                line=number,
+                hint="keep both sides' lines of a conflict and remove the markers",
+            ) from exc
         try:
             if not isinstance(data, dict) or not names.issuperset(data):
                 raise ValueError("unexpected keys")
-            record = Contribution(**{**data, "action": Action(data["action"])})
+            out.append(Contribution(**{**data, "action": Action(data["action"])}))
         except (ValueError, TypeError, KeyError) as exc:
             raise LogError(
                 f"line {number} is not a contribution ({exc})",
                 path=path,
                 line=number,
-                hint="the log is append-only: move the broken line out by hand",
+                hint="the credits are append-only: move the broken line out by hand",
             ) from exc
-        if (article is None or record.article == article) and (user is None or record.user == user):
-            out.append(record)
+    return out
+
+
+_FIELDS = frozenset(f.name for f in fields(Contribution))
+
+
+def read(
+    project: Project, article: str | None = None, user: str | None = None
+) -> list[Contribution]:
+    """Every credited contribution, oldest month first (in file order within a month),
+    optionally of one article or one person. Includes a not yet migrated old log; a line
+    repeated by a merge is counted once.
+    """
+    out: list[Contribution] = []
+    seen: set[Contribution] = set()
+    sources = [(p, False) for p in credit_files(project)]
+    if log_path(project).is_file():
+        sources.append((log_path(project), True))
+    for path, old in sources:
+        for record in _parse(path.read_bytes(), path, tolerate_torn=old):
+            if record in seen:
+                continue
+            seen.add(record)
+            if (article is None or record.article == article) and (
+                user is None or record.user == user
+            ):
+                out.append(record)
+    if any(old for _, old in sources):
+        out.sort(key=lambda r: r.at)
     return out
 
 
@@ -200,6 +335,56 @@ def catalog_author(po: polib.POFile) -> str:
     return name
 
 
+def git_author(root: Path, path: Path) -> tuple[str, str] | None:
+    """``(author name, commit)`` of the last commit that changed ``path``, when the file is
+    exactly as committed (no uncommitted change); None outside git or for a changed file."""
+    try:
+        where = str(path.relative_to(root))
+    except ValueError:
+        return None
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", where],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if status.returncode != 0 or status.stdout.strip():
+            return None
+        log = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%an%x00%H", "--", where],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None  # no git on this machine
+    name, _, sha = log.stdout.strip().partition("\0")
+    if log.returncode != 0 or not name or not sha:
+        return None
+    return " ".join(name.split()), sha
+
+
+def outside_author(
+    root: Path, catalog: Path, before: polib.POFile | None, after: polib.POFile
+) -> tuple[str, str | None]:
+    """Who made the outside edits to a catalog, and the commit that brought them (if any).
+
+    A ``Last-Translator`` that changed was set by the PO editor (Poedit, Weblate) that made
+    the edit: that person. One left as it was is stale (a hand edit keeps it): then the git
+    author of the commit that changed the catalog, when the file is committed; else the
+    header's name, else ``unknown``.
+    """
+    named = catalog_author(after)
+    previous = catalog_author(before) if before is not None else UNKNOWN
+    if named != UNKNOWN and named != previous:
+        return named, None
+    found = git_author(root, catalog)
+    if found is not None:
+        return found
+    return named, None
+
+
 def attribute_outside_edits(
     project: Project,
     article: Article,
@@ -207,29 +392,54 @@ def attribute_outside_edits(
     after: polib.POFile,
     now: datetime | None = None,
 ) -> list[Contribution]:
-    """Log what changed between two versions of a catalog, credited to its ``Last-Translator``.
+    """Log what changed between two versions of a catalog, credited to ``outside_author``.
 
     A msgstr that appeared is a ``translate``, one that changed (or was emptied) an ``edit``;
     an entry left reviewed (not fuzzy) that was not, or whose text changed, is also a
     ``review``. Returns what was logged.
     """
     old = {e.msgid: e for e in active(before)} if before is not None else {}
-    who = catalog_author(after)
-    at = now_stamp(now)
     records: list[Contribution] = []
-    for entry in active(after):
+    entries = active(after)
+    who: tuple[str, str | None] | None = None
+    at = now_stamp(now)
+    for entry in entries:
         prev = old.get(entry.msgid)
         prev_text = prev.msgstr if prev is not None else ""
         changed = entry.msgstr != prev_text
+        was_reviewed = prev is not None and entry_state(prev) is EntryState.REVIEWED
+        reviewed = entry_state(entry) is EntryState.REVIEWED and (changed or not was_reviewed)
+        if (changed or reviewed) and who is None:
+            who = outside_author(project.root, article.catalog, before, after)
         if changed:
+            assert who is not None
             action = Action.TRANSLATE if not prev_text else Action.EDIT
             records.append(
-                credit(who, action, article.slug, entry.msgid, entry.msgstr, at, "catalog")
+                credit(
+                    who[0],
+                    action,
+                    article.slug,
+                    entry.msgid,
+                    entry.msgstr,
+                    at,
+                    "catalog",
+                    previous=prev_text,
+                    commit=who[1],
+                )
             )
-        was_reviewed = prev is not None and entry_state(prev) is EntryState.REVIEWED
-        if entry_state(entry) is EntryState.REVIEWED and (changed or not was_reviewed):
+        if reviewed:
+            assert who is not None
             records.append(
-                credit(who, Action.REVIEW, article.slug, entry.msgid, entry.msgstr, at, "catalog")
+                credit(
+                    who[0],
+                    Action.REVIEW,
+                    article.slug,
+                    entry.msgid,
+                    entry.msgstr,
+                    at,
+                    "catalog",
+                    commit=who[1],
+                )
             )
     append(project, records)
     return records

@@ -283,7 +283,9 @@ def _write_batch(
             save.state = entry_state(entry)
             save.result = _copy(entry)
             records.extend(
-                contributions.credit(save.user, a, article.slug, save.msgid, entry.msgstr, at)
+                contributions.credit(
+                    save.user, a, article.slug, save.msgid, entry.msgstr, at, previous=save.base
+                )
                 for a in save.actions
             )
         if records:
