@@ -68,10 +68,8 @@ def cmd_credits(args: argparse.Namespace) -> int:
         person = grant_tier(project, args.names[0], args.names[1], today, args.by)
         print(f"{person.handle}: granted {args.names[1]} on {today.isoformat()}")
         return OK
-    default = "all" if action in ("show", "page", "all-contributors") else None
-    period = (
-        parse_period(args.period or default) if (args.period or default) else previous_month(today)
-    )
+    chosen = args.period or ("all" if action in ("show", "page", "all-contributors") else None)
+    period = parse_period(chosen) if chosen else previous_month(today)
     rec = recognise(project, period)
     if action == "show":
         if args.format == "table":
