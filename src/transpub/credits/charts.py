@@ -63,8 +63,8 @@ def monthly_chart(months: Sequence[str], series: Mapping[str, Sequence[int]], ti
             bottom = [a + b for a, b in zip(bottom, values, strict=True)]
         ax.set_title(title)
         ax.set_ylabel("entries")
-        ax.legend(frameon=False, ncols=3, loc="upper left")
-        ax.set_ylim(0, max([*bottom, 1]) * 1.25)
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_ylim(0, max([*bottom, 1]) * 1.1)
         if len(months) > 6:
             ax.tick_params(axis="x", labelrotation=45)
         return _svg(fig)
@@ -85,7 +85,7 @@ def top_chart(names: Sequence[str], series: Mapping[str, Sequence[int]], title: 
         ax.set_yticks(rows, list(names))
         ax.set_xlabel("entries")
         ax.set_title(title)
-        ax.legend(frameon=False, ncols=3, loc="lower right")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _svg(fig)
 
 
