@@ -22,10 +22,11 @@ import subprocess
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import polib
 from rapidfuzz.distance import Levenshtein
@@ -83,7 +84,7 @@ class Contribution:
         return self.at[:7]
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if v is not None or k == "entry"}
+        data = {k: v for k, v in vars(self).items() if v is not None or k == "entry"}
         data["action"] = str(self.action)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -244,13 +245,20 @@ def _migrate(project: Project) -> int:
 
 
 def _parse(raw: bytes, path: Path, tolerate_torn: bool = False) -> list[Contribution]:
-    """The records of one file. A line that is not JSON is an error naming it (in the old log:
-    a write cut short by a crash, skipped); so is a JSON line that is not a contribution."""
+    """The records of one file, a line repeated (by a merge) counted once. A line that is not
+    JSON is an error naming it (in the old log: a write cut short by a crash, skipped); so is a
+    JSON line that is not a contribution."""
+    lines = list(dict.fromkeys(line for line in raw.split(b"\n") if line.strip()))
+    try:  # the fast path: the whole file in one call of the JSON parser
+        return [_record(data) for data in json.loads(b"[" + b",".join(lines) + b"]")]
+    except (ValueError, TypeError, KeyError):
+        pass  # find the bad line below
     out: list[Contribution] = []
-    names = _FIELDS
+    seen: set[bytes] = set()
     for number, line in enumerate(raw.split(b"\n"), 1):
-        if not line.strip():
+        if not line.strip() or line in seen:
             continue
+        seen.add(line)
         try:
             data = json.loads(line)
         except ValueError as exc:
@@ -263,9 +271,7 @@ def _parse(raw: bytes, path: Path, tolerate_torn: bool = False) -> list[Contribu
                 hint="keep both sides' lines of a conflict and remove the markers",
             ) from exc
         try:
-            if not isinstance(data, dict) or not names.issuperset(data):
-                raise ValueError("unexpected keys")
-            out.append(Contribution(**{**data, "action": Action(data["action"])}))
+            out.append(_record(data))
         except (ValueError, TypeError, KeyError) as exc:
             raise LogError(
                 f"line {number} is not a contribution ({exc})",
@@ -276,7 +282,15 @@ def _parse(raw: bytes, path: Path, tolerate_torn: bool = False) -> list[Contribu
     return out
 
 
+def _record(data: Any) -> Contribution:
+    if not isinstance(data, dict) or not _FIELDS.issuperset(data):
+        raise ValueError("unexpected keys")
+    data["action"] = _ACTIONS[data["action"]]
+    return Contribution(**data)
+
+
 _FIELDS = frozenset(f.name for f in fields(Contribution))
+_ACTIONS = {str(a): a for a in Action}
 
 
 def read(
@@ -287,22 +301,20 @@ def read(
     repeated by a merge is counted once.
     """
     out: list[Contribution] = []
-    seen: set[Contribution] = set()
-    sources = [(p, False) for p in credit_files(project)]
-    if log_path(project).is_file():
-        sources.append((log_path(project), True))
-    for path, old in sources:
-        for record in _parse(path.read_bytes(), path, tolerate_torn=old):
-            if record in seen:
-                continue
-            seen.add(record)
-            if (article is None or record.article == article) and (
-                user is None or record.user == user
-            ):
-                out.append(record)
-    if any(old for _, old in sources):
+    for path in credit_files(project):
+        out.extend(_parse(path.read_bytes(), path))
+    old = log_path(project)
+    if old.is_file():  # not migrated yet: its records, less those already in the credit files
+        present = set(out)
+        out.extend(r for r in _parse(old.read_bytes(), old, True) if r not in present)
         out.sort(key=lambda r: r.at)
-    return out
+    if article is None and user is None:
+        return out
+    return [
+        r
+        for r in out
+        if (article is None or r.article == article) and (user is None or r.user == user)
+    ]
 
 
 def seen_path(project: Project, article: Article) -> Path:

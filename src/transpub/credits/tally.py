@@ -197,6 +197,22 @@ def cap_words(words: int, source_chars: int, settings: CreditsSettings) -> int:
     return min(words, limit)
 
 
+class _Who:
+    """The running counts of one person (plain attributes: the loop below is hot)."""
+
+    __slots__ = ("e", "e_articles", "handle", "r", "r_articles", "t", "t_articles", "tally")
+
+    def __init__(self, tally: PersonTally) -> None:
+        self.handle = tally.handle
+        self.tally = tally
+        self.t = tally.roles[Role.TRANSLATOR]
+        self.r = tally.roles[Role.REVIEWER]
+        self.e = tally.roles[Role.EDITOR]
+        self.t_articles: set[str] = set()
+        self.r_articles: set[str] = set()
+        self.e_articles: set[str] = set()
+
+
 def tally(
     records: Iterable[Contribution],
     people: People,
@@ -208,28 +224,15 @@ def tally(
     start = period.start_stamp
     rounds: dict[tuple[str, str], _Round] = {}
     out: dict[str, PersonTally] = {}
-    monthly: dict[str, dict[Role, int]] = {}
-    # (handle, role) → articles seen in the period
-    articles: dict[tuple[str, Role], set[str]] = {}
-    handles: dict[str, str] = {}
+    monthly: dict[str, list[int]] = {}  # month → [translator, reviewer, editor]
+    users: dict[str, _Who] = {}
+    by_handle: dict[str, _Who] = {}
     accepted: set[tuple[tuple[str, str], str]] = set()  # (entry, translator): counted once
     threshold = settings.accept_change
+    per_char, floor = settings.words_per_char, settings.min_words
+    translate, review, approve = Action.TRANSLATE, Action.REVIEW, Action.APPROVE_ARTICLE
+    ceil = math.ceil
     read = 0
-
-    def who(user: str) -> PersonTally:
-        handle = handles.get(user)
-        if handle is None:
-            handle = handles[user] = people.person(user).handle
-        found = out.get(handle)
-        if found is None:
-            found = out[handle] = PersonTally(handle)
-        return found
-
-    def month_add(at: str, role: Role) -> None:
-        row = monthly.get(at[:7])
-        if row is None:
-            row = monthly[at[:7]] = {r: 0 for r in ROLES}
-        row[role] += 1
 
     for r in records:
         at = r.at
@@ -237,80 +240,91 @@ def tally(
             continue
         read += 1
         inside = at >= start
-        person = who(r.user)
+        who = users.get(r.user)
+        if who is None:
+            handle = people.person(r.user).handle
+            who = by_handle.get(handle)
+            if who is None:
+                out[handle] = PersonTally(handle)
+                who = by_handle[handle] = _Who(out[handle])
+            users[r.user] = who
+        month = monthly.get(at[:7])
+        if month is None:
+            month = monthly[at[:7]] = [0, 0, 0]
         action = r.action
-        if action is Action.APPROVE_ARTICLE:
+        sc = r.source_chars
+        if action is approve:
             if not inside:
-                month_add(at, Role.EDITOR)
-            else:
-                c = person.roles[Role.EDITOR]
-                seen = articles.setdefault((person.handle, Role.EDITOR), set())
-                if r.article not in seen:
-                    seen.add(r.article)
-                    c.articles += 1
-                    c.entries += 1
-                    c.source_chars += r.source_chars
-                    c.words += min(
-                        r.english_words, math.ceil(settings.words_per_char * r.source_chars)
-                    )
-                    month_add(at, Role.EDITOR)
+                month[2] += 1
+            elif r.article not in who.e_articles:
+                who.e_articles.add(r.article)
+                c = who.e
+                c.articles += 1
+                c.entries += 1
+                c.source_chars += sc
+                c.words += min(r.english_words, ceil(per_char * sc))
+                month[2] += 1
             continue
         key = (r.article, r.entry or "")
         rnd = rounds.get(key)
         if rnd is None:
             rnd = rounds[key] = _Round()
-        if action is Action.REVIEW:
+        if action is review:
             author = rnd.author
             if (
                 author is not None
-                and author != person.handle
+                and author != who.handle
                 and rnd.drift <= threshold
                 and (key, author) not in accepted
             ):
                 accepted.add((key, author))
-                translator = out[author]
+                translator = by_handle[author]
                 if inside:
-                    translator.roles[Role.TRANSLATOR].accepted += 1
+                    translator.t.accepted += 1
                 else:
-                    translator.accepted_before += 1
-            fresh = rnd.edited or not rnd.reviewed
-            if fresh and not inside:
-                month_add(at, Role.REVIEWER)
-            elif fresh:
-                c = person.roles[Role.REVIEWER]
-                c.entries += 1
-                c.source_chars += r.source_chars
-                c.words += cap_words(r.english_words, r.source_chars, settings)
-                _add_article(articles, person, Role.REVIEWER, r.article, c)
-                month_add(at, Role.REVIEWER)
+                    translator.tally.accepted_before += 1
+            if rnd.edited or not rnd.reviewed:
+                month[1] += 1
+                if inside:
+                    c = who.r
+                    c.entries += 1
+                    c.source_chars += sc
+                    limit = ceil(per_char * sc)
+                    c.words += min(r.english_words, limit if limit > floor else floor)
+                    if r.article not in who.r_articles:
+                        who.r_articles.add(r.article)
+                        c.articles += 1
             rounds[key] = _Round(author=author, reviewed=True)
             continue
         # translate or edit
         rnd.edited = True
-        if person.first_translation is None:
-            person.first_translation = at
+        handle = who.handle
+        if who.tally.first_translation is None:
+            who.tally.first_translation = at
         change = r.change
-        handle = person.handle
-        if action is Action.TRANSLATE or rnd.author is None or change is None:
+        if action is translate or rnd.author is None or change is None:
             rnd.author, rnd.drift = handle, 0
         elif handle != rnd.author:
             rnd.drift += change
             if rnd.drift > threshold:
                 rnd.author, rnd.drift = handle, 0
+        before = rnd.credited.get(handle)
         if not inside:
-            if handle not in rnd.credited:
-                month_add(at, Role.TRANSLATOR)
+            if before is None:
+                month[0] += 1
             rnd.credited[handle] = -1  # credited before the period: not again in it
             continue
-        words = cap_words(r.english_words, r.source_chars, settings)
-        c = person.roles[Role.TRANSLATOR]
-        before = rnd.credited.get(handle)
+        limit = ceil(per_char * sc)
+        words = min(r.english_words, limit if limit > floor else floor)
+        c = who.t
         if before is None:
             c.entries += 1
-            c.source_chars += r.source_chars
+            c.source_chars += sc
             c.words += words
-            _add_article(articles, person, Role.TRANSLATOR, r.article, c)
-            month_add(at, Role.TRANSLATOR)
+            if r.article not in who.t_articles:
+                who.t_articles.add(r.article)
+                c.articles += 1
+            month[0] += 1
         elif before >= 0:
             c.words += words - before  # their last version of the entry counts, once
         else:
@@ -318,17 +332,5 @@ def tally(
         rnd.credited[handle] = words
     for p in out.values():
         p.accepted_total = p.accepted_before + p.roles[Role.TRANSLATOR].accepted
-    return Tally(period, out, dict(sorted(monthly.items())), read)
-
-
-def _add_article(
-    articles: dict[tuple[str, Role], set[str]],
-    person: PersonTally,
-    role: Role,
-    article: str,
-    counts: Counts,
-) -> None:
-    seen = articles.setdefault((person.handle, role), set())
-    if article not in seen:
-        seen.add(article)
-        counts.articles += 1
+    ordered = {m: dict(zip(ROLES, v, strict=True)) for m, v in sorted(monthly.items())}
+    return Tally(period, out, ordered, read)
