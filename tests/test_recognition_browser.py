@@ -8,20 +8,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from test_browser import ARGS, CHROMIUM
 from transpub.article import Project
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, credit
 from transpub.credits.report import recognise, write_report
 from transpub.credits.tally import parse_period
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SHOTS = ROOT / "tests" / "output" / "recognition"
 REGISTRY = """\
 [[person]]
