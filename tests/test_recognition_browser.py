@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_browser import ARGS, CHROMIUM
 
 from conftest import ROOT
-from test_browser import ARGS, CHROMIUM
 from transpub.article import Project
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, credit
