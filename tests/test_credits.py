@@ -431,3 +431,19 @@ def test_unregistered_names_are_counted_apart_until_an_alias_joins_them() -> Non
     assert len(tally(records, people(), parse_period("2025"), SETTINGS).people) == 2
     joined = People([Person("zhao", name_en="Zhao Liu", aliases=("zhaoliu",))])
     assert list(tally(records, joined, parse_period("2025"), SETTINGS).people) == ["zhao"]
+
+
+def test_someone_past_a_granted_tier_s_threshold_is_ready_to_be_proposed(
+    project_dir: Path,
+) -> None:
+    from transpub.credits.report import build, markdown
+
+    (project_dir / "transpub.toml").write_text(
+        "[ladder]\naccepted = [0, 2, 3, 50]\n", encoding="utf-8"
+    )
+    project = Project.open(project_dir)
+    rec = build("p", _accepted(3), people(), parse_period("2025-09"), project)
+    assert [s.handle for _, s in rec.eligible] == ["wang"]
+    [wang] = [s for s in rec.standings if s.handle == "wang"]
+    assert wang.tier is not None and wang.tier.id == "translator"  # reviewer is granted, not earned
+    assert "may be proposed as Translation reviewer (审校)" in markdown(rec)

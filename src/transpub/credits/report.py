@@ -69,6 +69,15 @@ class Recognition:
     def close(self) -> list[tuple[str, Standing]]:
         return [(self.names[s.handle], s) for s in self.standings if s.close]
 
+    @property
+    def eligible(self) -> list[tuple[str, Standing]]:
+        """People who reached the threshold of a granted tier they do not hold yet."""
+        return [
+            (self.names[s.handle], s)
+            for s in self.standings
+            if s.next is not None and s.next.granted and s.needed == 0
+        ]
+
     def totals(self) -> dict[str, int]:
         out = {"people": len(self.rows)}
         for role in ROLES:
@@ -90,6 +99,7 @@ class Recognition:
             "people": [r.as_dict() for r in self.rows],
             "promoted": [s.handle for _, s in self.promoted],
             "close": [s.handle for _, s in self.close],
+            "eligible": [s.handle for _, s in self.eligible],
         }
 
 
@@ -205,6 +215,14 @@ def markdown(rec: Recognition, chart_dir: str | None = "charts") -> str:
         ]
     else:
         lines.append("Nobody is within reach of a new tier.")
+    if rec.eligible:
+        lines += ["", "## Ready to be proposed", ""]
+        lines += [
+            f"- **{_md(name)}**: {s.accepted} accepted translations, may be proposed as "
+            f"{s.next.name_en} ({s.next.name_zh})"
+            for name, s in rec.eligible
+            if s.next is not None
+        ]
     lines += ["", "## Contributors", ""]
     if rec.rows:
         lines += [
