@@ -81,6 +81,63 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class ChannelsSettings:
+    #: Channels that `transpub post` and the post flow use, in order (e.g. ["linkedin"]).
+    enabled: tuple[str, ...] = ()
+    #: "en" (English posts), "combined" (Chinese and English in one post) or "separate" (a
+    #: Chinese post and an English post).
+    bilingual: str = "en"
+    #: Hashtags added to every post, without the `#`.
+    hashtags: tuple[str, ...] = ("OpenSource", "KaiYuanShe")
+    #: The site target (of the publish record) whose pages the posts link to; empty: the first.
+    site: str = ""
+    #: A default picture for link cards (relative to the project); an article's `image` wins.
+    thumbnail: str = ""
+    #: Attempts after a 429 or 5xx answer, and the first wait in seconds (doubled each time).
+    max_retries: int = 3
+    backoff: float = 2.0
+
+
+@dataclass(frozen=True)
+class LinkedInSettings:
+    #: The organization page that posts, e.g. "urn:li:organization:12345".
+    organization: str = ""
+    #: The `LinkedIn-Version` header (YYYYMM); a retired one is answered with 426.
+    version: str = "202510"
+    #: Environment variables holding the access token and (for `channels check`) the app's id and
+    #: secret; never the values themselves.
+    token_env: str = "LINKEDIN_ACCESS_TOKEN"
+    client_id_env: str = "LINKEDIN_CLIENT_ID"
+    client_secret_env: str = "LINKEDIN_CLIENT_SECRET"
+    #: The versioned REST and OAuth addresses; empty: LinkedIn's own.
+    api_url: str = ""
+    oauth_url: str = ""
+    #: Contributors who gave their member URN, mentioned by it: "Name = urn:li:person:…".
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MastodonSettings:
+    #: The instance, e.g. "https://mastodon.social".
+    api_base_url: str = ""
+    token_env: str = "MASTODON_ACCESS_TOKEN"
+    #: "public", "unlisted", "private" or "direct".
+    visibility: str = "public"
+    #: Contributors mentioned by their account: "Name = @user@host".
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlueskySettings:
+    #: The account's handle, e.g. "kaiyuanshe.bsky.social".
+    handle: str = ""
+    #: The environment variable holding an app password.
+    password_env: str = "BLUESKY_APP_PASSWORD"
+    #: The account's PDS; empty: https://bsky.social.
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     project: ProjectSettings = field(default_factory=ProjectSettings)
     segment: SegmentSettings = field(default_factory=SegmentSettings)
@@ -89,6 +146,10 @@ class Config:
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     deepl: DeepLSettings = field(default_factory=DeepLSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    channels: ChannelsSettings = field(default_factory=ChannelsSettings)
+    linkedin: LinkedInSettings = field(default_factory=LinkedInSettings)
+    mastodon: MastodonSettings = field(default_factory=MastodonSettings)
+    bluesky: BlueskySettings = field(default_factory=BlueskySettings)
     path: Path | None = None
 
 
@@ -100,6 +161,10 @@ _SECTIONS: dict[str, type] = {
     "translate": TranslateSettings,
     "deepl": DeepLSettings,
     "llm": LLMSettings,
+    "channels": ChannelsSettings,
+    "linkedin": LinkedInSettings,
+    "mastodon": MastodonSettings,
+    "bluesky": BlueskySettings,
 }
 
 
@@ -185,6 +250,31 @@ def _validate(config: Config, path: Path) -> None:
         raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
     if config.catalog.wrap_width < 0:
         raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
+    _validate_channels(config, path)
+
+
+def _validate_channels(config: Config, path: Path) -> None:
+    if config.channels.bilingual not in ("en", "combined", "separate"):
+        raise ConfigError(
+            "[channels] bilingual must be en, combined or separate, "
+            f"not {config.channels.bilingual!r}",
+            path=path,
+        )
+    if config.channels.max_retries < 0 or config.channels.backoff < 0:
+        raise ConfigError("[channels] max_retries and backoff must be 0 or more", path=path)
+    if config.mastodon.visibility not in ("public", "unlisted", "private", "direct"):
+        raise ConfigError(
+            "[mastodon] visibility must be public, unlisted, private or direct", path=path
+        )
+    for section in ("linkedin", "mastodon"):
+        for line in getattr(config, section).mentions:
+            if "=" not in line or not all(part.strip() for part in line.split("=", 1)):
+                raise ConfigError(
+                    f"[{section}] mentions: {line!r} is not `Name = account`",
+                    path=path,
+                    hint='write e.g. "Li Lei = urn:li:person:AbC123" (LinkedIn) or '
+                    '"Li Lei = @lilei@mastodon.social" (Mastodon)',
+                )
 
 
 def find_config(start: Path) -> Path | None:
@@ -198,11 +288,15 @@ def find_config(start: Path) -> Path | None:
 
 __all__ = [
     "CONFIG_NAME",
+    "BlueskySettings",
     "CatalogSettings",
+    "ChannelsSettings",
     "Config",
     "DeepLSettings",
     "GlossarySettings",
     "LLMSettings",
+    "LinkedInSettings",
+    "MastodonSettings",
     "ProjectSettings",
     "SegmentSettings",
     "TranslateSettings",
