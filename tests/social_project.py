@@ -33,7 +33,12 @@ ENGLISH = [
     "Goals",
     "Bring in, go global.",
 ]
-PEOPLE = [("Li Lei", "Han Meimei"), ("Zhang Wei", "Han Meimei"), ("Li Lei", "Han Meimei"), ("Li Lei", "Wang Fang")]
+PEOPLE = [
+    ("Li Lei", "Han Meimei"),
+    ("Zhang Wei", "Han Meimei"),
+    ("Li Lei", "Han Meimei"),
+    ("Li Lei", "Wang Fang"),
+]
 SLUG = "2025-26-international-plan"
 URL = "https://kaiyuanshe.github.io/reports/en/2025-26-international-plan"
 ZH_URL = "https://kaiyuanshe.github.io/reports/2025-26-international-plan"

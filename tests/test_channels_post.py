@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from servers import bluesky_server, linkedin_server, mastodon_server
 from servers.bluesky_server import BlueskyServer
 from servers.linkedin_server import LinkedInServer
 from servers.mastodon_server import MastodonServer
 from servers.social import running
 from social_project import SLUG, URL, ZH_URL, channel_settings, make_project
+
 from transpub.article import Project
 from transpub.publish.channels import create_channel
 from transpub.publish.channels.posting import PostOutcome, post_articles
@@ -38,9 +38,15 @@ class Setup:
     mastodon: MastodonServer
     bluesky: BlueskyServer
 
-    def post(self, *channels: str, env: dict[str, str] | None = None, **kw: object) -> dict[str, PostOutcome]:
+    def post(
+        self, *channels: str, env: dict[str, str] | None = None, **kw: object
+    ) -> dict[str, PostOutcome]:
         outcomes = post_articles(
-            self.project, None, list(channels) or None, env=ENV if env is None else env, **kw  # type: ignore[arg-type]
+            self.project,
+            None,
+            list(channels) or None,
+            env=ENV if env is None else env,
+            **kw,  # type: ignore[arg-type]
         )
         return {o.key: o for o in outcomes}
 
@@ -73,7 +79,7 @@ def test_each_channel_posts_once_and_records_it(setup: Setup) -> None:
     assert article["source"] == URL
     assert article["title"] == "2025-26 International Liaison Group Work Plan"
     assert article["thumbnail"] == "urn:li:image:C4E10AQ1"
-    assert list(setup.linkedin.uploads.values())[0].startswith(b"\x89PNG")
+    assert next(iter(setup.linkedin.uploads.values())).startswith(b"\x89PNG")
     assert setup.linkedin.seen("post")[0].headers["linkedin-version"] == "202510"
     commentary = entity["commentary"]
     assert "\\(including the localisation of OSAID & MOF\\)" in commentary

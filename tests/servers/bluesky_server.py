@@ -48,7 +48,13 @@ class BlueskyServer(Service):
         if kind == "session":
             data = request.json()
             if (data.get("identifier"), data.get("password")) != (HANDLE, PASSWORD):
-                return Reply(401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"})
+                return Reply(
+                    401,
+                    {
+                        "error": "AuthenticationRequired",
+                        "message": "Invalid identifier or password",
+                    },
+                )
             return Reply(
                 200,
                 {
@@ -90,7 +96,9 @@ class BlueskyServer(Service):
 
     def error(self, status: int) -> Reply:
         names = {401: "ExpiredToken", 429: "RateLimitExceeded"}
-        return Reply(status, {"error": names.get(status, "InternalServerError"), "message": "fault"})
+        return Reply(
+            status, {"error": names.get(status, "InternalServerError"), "message": "fault"}
+        )
 
 
 def _uri(rkey: str) -> str:
