@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from transpub.cli import articles, files, glossary, review, translate
+from transpub.cli import articles, files, glossary, post, review, translate
 from transpub.cli.common import FAILED, FINDINGS, args_slugs, err
 from transpub.errors import StructureError, TranspubError
 
@@ -88,6 +88,17 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
         articles.cmd_approve,
         "Approve an article's translation as an editor (bound to the text approved).",
         articles.args_approve,
+    ),
+    "post": (
+        post.cmd_post,
+        "Post published articles to the social channels, each once (a preview without tokens "
+        "or with --dry-run).",
+        post.args_post,
+    ),
+    "channels": (
+        post.cmd_channels,
+        "Social channels: `channels check` shows each account and its token's validity.",
+        post.args_channels,
     ),
 }
 

@@ -133,6 +133,8 @@ class Channel(ABC):
     limit: ClassVar[int]
     #: What ``count`` measures, for previews ("characters", "graphemes").
     unit: ClassVar[str] = "characters"
+    #: Whether the post carries a link card built by us (Mastodon reads the page's OpenGraph).
+    has_card: ClassVar[bool] = True
 
     def __init__(self, config: Config, env: Mapping[str, str], root: Path | None = None) -> None:
         self.config = config
@@ -193,7 +195,7 @@ class Channel(ABC):
     def compose(self, content: PostContent, languages: tuple[str, ...], key: str) -> Post:
         """The post for ``content`` in ``languages`` (("en",), ("zh",) or ("en", "zh"))."""
         text = render_post(self, content, languages, self.max_length())
-        card = Card(
+        card = None if not self.has_card else Card(
             url=content.url if "en" in languages else content.zh_url,
             title=content.title if "en" in languages else content.zh_title,
             description=content.summary if "en" in languages else content.zh_summary,

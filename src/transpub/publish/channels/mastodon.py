@@ -35,6 +35,7 @@ class Mastodon(Channel):
     channel_id = "mastodon"
     name = "Mastodon"
     limit = 500
+    has_card = False
 
     @property
     def settings(self) -> MastodonSettings:
