@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from servers import bluesky_server, linkedin_server, mastodon_server
+
 from conftest import TOML, write_article
 from transpub.article import Article, Project
 from transpub.catalog import pofile
@@ -40,6 +42,15 @@ PEOPLE = [
     ("Li Lei", "Wang Fang"),
 ]
 SLUG = "2025-26-international-plan"
+#: The secrets the stand-in servers accept, by the default variable names.
+ENV = {
+    "LINKEDIN_ACCESS_TOKEN": linkedin_server.TOKEN,
+    "LINKEDIN_CLIENT_ID": linkedin_server.CLIENT_ID,
+    "LINKEDIN_CLIENT_SECRET": linkedin_server.CLIENT_SECRET,
+    "MASTODON_ACCESS_TOKEN": mastodon_server.TOKEN,
+    "BLUESKY_APP_PASSWORD": bluesky_server.PASSWORD,
+}
+
 URL = "https://kaiyuanshe.github.io/reports/en/2025-26-international-plan"
 ZH_URL = "https://kaiyuanshe.github.io/reports/2025-26-international-plan"
 #: A 1×1 PNG, the card's thumbnail.

@@ -10,25 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from servers import bluesky_server, linkedin_server, mastodon_server
+from servers import bluesky_server, linkedin_server
 from servers.bluesky_server import BlueskyServer
 from servers.linkedin_server import LinkedInServer
 from servers.mastodon_server import MastodonServer
 from servers.social import running
-from social_project import SLUG, URL, ZH_URL, channel_settings, make_project
+from social_project import ENV, SLUG, URL, ZH_URL, channel_settings, make_project
 
 from transpub.article import Project
 from transpub.publish.channels import create_channel
 from transpub.publish.channels.posting import PostOutcome, post_articles
 from transpub.publish.record import PublishRecord
-
-ENV = {
-    "LINKEDIN_ACCESS_TOKEN": linkedin_server.TOKEN,
-    "LINKEDIN_CLIENT_ID": linkedin_server.CLIENT_ID,
-    "LINKEDIN_CLIENT_SECRET": linkedin_server.CLIENT_SECRET,
-    "MASTODON_ACCESS_TOKEN": mastodon_server.TOKEN,
-    "BLUESKY_APP_PASSWORD": bluesky_server.PASSWORD,
-}
 
 
 @dataclass

@@ -52,6 +52,8 @@ class Service:
         self.faults: dict[str, list[int | str]] = {}
         self.lock = threading.Lock()
         self.release = threading.Event()
+        #: Set when a "hang" fault has made its post and holds the answer back.
+        self.hanging = threading.Event()
 
     @property
     def url(self) -> str:
@@ -107,6 +109,7 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
             )
             reply = service.handle(request)
             if reply.hang:
+                service.hanging.set()
                 service.release.wait(30)
                 self.close_connection = True
                 return

@@ -133,8 +133,13 @@ def confirm_post(article: Article, key: str, url: str) -> PostRecord:
     return _update(article, confirm).posts[key]
 
 
-def forget_intent(article: Article, key: str) -> None:
-    """An editor's word that the intent under ``key`` did not post: it may be sent again."""
+def forget_intent(article: Article, key: str) -> str:
+    """An editor's word that the intent under ``key`` did not post: it may be sent again.
+
+    Returns the intent's time: a retry sends under it, so Mastodon's idempotency key and
+    Bluesky's record key are those of the first attempt (a post that did land is not repeated).
+    """
+    times: list[str] = []
 
     def forget(record: PublishRecord) -> None:
         entry = record.posts.get(key)
@@ -144,9 +149,11 @@ def forget_intent(article: Article, key: str) -> None:
                 path=PublishRecord.path(article),
                 hint="a posted entry is never sent again",
             )
+        times.append(entry.at)
         del record.posts[key]
 
     _update(article, forget)
+    return times[0]
 
 
 def post_article(
@@ -200,13 +207,14 @@ def _post_one(
 ) -> PostOutcome:
     outcome = PostOutcome(article.slug, channel.channel_id, key, "preview")
     existing = record.posts.get(key)
+    retry_at = None
     if existing is not None and existing.status == "intent" and not dry_run:
         if confirm:
             outcome.url = confirm_post(article, key, confirm).url
             outcome.status = "confirmed"
             return outcome
         if retry:
-            forget_intent(article, key)
+            retry_at = forget_intent(article, key)
             existing = None
     if existing is not None:
         outcome.url = existing.url
@@ -229,7 +237,7 @@ def _post_one(
     if dry_run or missing:
         outcome.message = "dry run" if dry_run else f"preview: {missing} is not set"
         return outcome
-    return send_once(article, channel, outcome.post)
+    return send_once(article, channel, outcome.post, retry_at)
 
 
 def post_articles(
