@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import Any, cast
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
@@ -36,20 +37,19 @@ def secrets(variables: list[str]) -> dict[str, str]:
         if env.get(variable):
             continue
         try:
-            env[variable] = str(Secret.load(secret_block_name(variable)).get())
+            block = cast(Any, Secret.load(secret_block_name(variable)))
+            env[variable] = str(block.get())
         except Exception:  # no such block (or no API): the channel previews without it
             continue
     return env
 
 
 def _variables(project: Project, ids: list[str]) -> list[str]:
-    names: list[str] = []
-    for channel_id in ids:
-        settings = getattr(project.config, channel_id, None)
-        for field in ("token_env", "password_env"):
-            if settings is not None and getattr(settings, field, ""):
-                names.append(getattr(settings, field))
-    return names
+    return [
+        name
+        for channel_id in ids
+        for name in create_channel(channel_id, project.config, {}, project.root).secret_variables()
+    ]
 
 
 @task(name="post-article", cache_policy=NO_CACHE)
@@ -110,7 +110,7 @@ def schedule(
     """Schedule a run of the post deployment at ``at`` on the Prefect server; its run's id."""
     from prefect.deployments import run_deployment
 
-    run = run_deployment(
+    run = cast(Any, run_deployment)(
         DEPLOYMENT,
         parameters={"root": root, "slugs": slugs, "channels": channels},
         scheduled_time=at,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,6 @@ import pytest
 from conftest import write_article
 
 pytestmark = pytest.mark.flow
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 def test_translate_flow_syncs_articles_and_publishes_the_queue(
@@ -54,9 +45,10 @@ def test_the_deployment_file_points_at_the_flow() -> None:
     from conftest import ROOT
 
     spec = yaml.safe_load((ROOT / "flows" / "prefect.yaml").read_text(encoding="utf-8"))
-    (deployment,) = spec["deployments"]
-    path, name = deployment["entrypoint"].split(":")
-    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-    flow_object = getattr(module, name)
-    assert flow_object.name == "translate"
-    assert set(deployment["parameters"]) <= set(flow_object.parameters.properties)
+    assert {d["name"] for d in spec["deployments"]} >= {"translate", "post"}
+    for deployment in spec["deployments"]:
+        path, name = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        flow_object = getattr(module, name)
+        assert flow_object.name == deployment["name"]
+        assert set(deployment["parameters"]) <= set(flow_object.parameters.properties)

@@ -163,6 +163,10 @@ class Channel(ABC):
         return self.limit
 
     @abstractmethod
+    def secret_variables(self) -> list[str]:
+        """The environment variables (or Secret blocks) holding this channel's secrets."""
+
+    @abstractmethod
     def missing_credentials(self) -> str | None:
         """The environment variable or setting that is missing to post, or None."""
 

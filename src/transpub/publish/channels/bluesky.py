@@ -75,6 +75,9 @@ class Bluesky(Channel):
     def count(self, text: str) -> int:
         return count_graphemes(text)
 
+    def secret_variables(self) -> list[str]:
+        return [self.settings.password_env]
+
     def missing_credentials(self) -> str | None:
         if not self.settings.handle:
             return "[bluesky] handle"

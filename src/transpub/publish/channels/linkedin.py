@@ -62,6 +62,10 @@ class LinkedIn(Channel):
     def count(self, text: str) -> int:
         return count_linkedin(text)
 
+    def secret_variables(self) -> list[str]:
+        s = self.settings
+        return [s.token_env, s.client_id_env, s.client_secret_env]
+
     def missing_credentials(self) -> str | None:
         if not self.settings.organization:
             return "[linkedin] organization"

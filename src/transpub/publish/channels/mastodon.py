@@ -62,6 +62,9 @@ class Mastodon(Channel):
         except (ChannelError, KeyError, TypeError, ValueError):
             return self.limit, LINK_LENGTH
 
+    def secret_variables(self) -> list[str]:
+        return [self.settings.token_env]
+
     def missing_credentials(self) -> str | None:
         if not self.settings.api_base_url:
             return "[mastodon] api_base_url"
