@@ -158,3 +158,30 @@ def test_a_kill_between_send_and_record_never_posts_twice(
 
 def _article(root: Path) -> Article:
     return Project.open(root).article(SLUG)
+
+
+def test_scheduling_needs_a_prefect_server_and_a_valid_time(
+    servers: tuple[Path, LinkedInServer, MastodonServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, _li, _ma = servers
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    code, _, err = _run(capsys, "-C", str(root), "post", "--at", "tomorrow")
+    assert code == 2 and "--at 'tomorrow' is not a time" in err
+    code, _, err = _run(capsys, "-C", str(root), "post", "--at", "2026-12-01T09:30+08:00")
+    assert code == 2 and "PREFECT_API_URL is not set" in err and "prefect deploy" in err
+
+
+def test_a_missing_thumbnail_fails_that_post_and_records_nothing(
+    servers: tuple[Path, LinkedInServer, MastodonServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, li, _ma = servers
+    (root / "cover.png").unlink()
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = _run(capsys, "-C", str(root), "post", "--channel", "linkedin")
+    assert code == 2 and "cannot read the thumbnail" in err and "cover.png" in err
+    assert not li.posts and "linkedin" not in PublishRecord.load(_article(root)).posts

@@ -81,6 +81,18 @@ class Card:
     description: str
     thumbnail: Path | None = None
 
+    def picture(self) -> bytes | None:
+        """The thumbnail's bytes (None without one); ``ChannelError`` if it cannot be read."""
+        if self.thumbnail is None:
+            return None
+        try:
+            return self.thumbnail.read_bytes()
+        except OSError as exc:
+            raise ChannelError(
+                f"cannot read the thumbnail {self.thumbnail} ({exc.strerror})",
+                hint="fix the article's `image` or [channels] thumbnail",
+            ) from exc
+
 
 @dataclass(frozen=True)
 class Post:

@@ -128,14 +128,8 @@ class Bluesky(Channel):
         embed = None
         if post.card is not None:
             thumb = None
-            if post.card.thumbnail is not None:
-                try:
-                    data = post.card.thumbnail.read_bytes()
-                except OSError as exc:
-                    raise ChannelError(
-                        f"cannot read the thumbnail {post.card.thumbnail} ({exc.strerror})",
-                        hint="fix the article's `image` or [channels] thumbnail",
-                    ) from exc
+            data = post.card.picture()
+            if data is not None:
                 thumb = self.with_retries(
                     lambda: self._call("blob upload", lambda: client.upload_blob(data))
                 ).blob

@@ -209,14 +209,8 @@ class LinkedIn(Channel):
         token = self.secret(self.settings.token_env)
         client = RestliClient()
         image = None
-        if post.card is not None and post.card.thumbnail is not None:
-            try:
-                data = post.card.thumbnail.read_bytes()
-            except OSError as exc:
-                raise ChannelError(
-                    f"cannot read the thumbnail {post.card.thumbnail} ({exc.strerror})",
-                    hint="fix the article's `image` or [channels] thumbnail",
-                ) from exc
+        data = post.card.picture() if post.card is not None else None
+        if data is not None:
             image = self._upload_image(client, token, data)
         entity = self.entity(post, image)
         response = self.with_retries(
