@@ -34,6 +34,8 @@ from transpub.publish.channels.text import (
 )
 
 T = TypeVar("T")
+#: Seconds before a LinkedIn request is abandoned (the client itself never gives up).
+TIMEOUT = 60.0
 #: The client reads its base URLs from module constants at call time; one call at a time may
 #: point them elsewhere.
 _ENDPOINTS = threading.Lock()
@@ -204,10 +206,8 @@ class LinkedIn(Channel):
         return entity
 
     def send(self, post: Post, intent_at: str) -> Sent:
-        from linkedin_api.clients.restli.client import RestliClient
-
         token = self.secret(self.settings.token_env)
-        client = RestliClient()
+        client = _client()
         image = None
         data = post.card.picture() if post.card is not None else None
         if data is not None:
@@ -236,7 +236,6 @@ class LinkedIn(Channel):
 
     def check(self) -> Account:
         from linkedin_api.clients.auth.client import AuthClient
-        from linkedin_api.clients.restli.client import RestliClient
 
         token = self.secret(self.settings.token_env)
         organization = self.settings.organization
@@ -244,7 +243,7 @@ class LinkedIn(Channel):
         response = self.with_retries(
             lambda: self._checked(
                 "organization",
-                lambda: RestliClient().get(
+                lambda: _client().get(
                     resource_path="/organizations/{id}",
                     path_keys={"id": org_id},
                     access_token=token,
@@ -270,6 +269,30 @@ class LinkedIn(Channel):
         if info.status_code >= 300:
             self._check_status("token introspection", info)
         return Account(self.name, info.status == "active", account, _validity(info))
+
+
+def _client() -> Any:
+    """The official REST client, its session given a timeout."""
+    import requests
+    import requests.adapters
+    from linkedin_api.clients.restli.client import RestliClient
+
+    class TimeoutAdapter(requests.adapters.HTTPAdapter):
+        def send(
+            self,
+            request: requests.PreparedRequest,
+            stream: bool = False,
+            timeout: float | tuple[float | None, float | None] | None = None,
+            verify: bool | str = True,
+            cert: str | tuple[str, str] | None = None,
+            proxies: dict[str, str] | None = None,
+        ) -> requests.Response:
+            return super().send(request, stream, timeout or TIMEOUT, verify, cert, proxies)
+
+    client = RestliClient()
+    for prefix in ("http://", "https://"):
+        client.session.mount(prefix, TimeoutAdapter())
+    return client
 
 
 def _validity(info: Any) -> str:
