@@ -120,14 +120,18 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
         (
             "[projects]\nname = 'x'\n",
             "[projects]",
-            "catalog, deepl, glossary, llm, project, segment, translate",
+            "catalog, deepl, glossary, llm, project, segment, site, translate",
         ),
         (
             "[deepl-pro]\nauth = 'x'\n",
             "[deepl-pro]",
-            "catalog, deepl, glossary, llm, project, segment, translate",
+            "catalog, deepl, glossary, llm, project, segment, site, translate",
         ),
-        ("name = 'x'\n", "[name]", "catalog, deepl, glossary, llm, project, segment, translate"),
+        (
+            "name = 'x'\n",
+            "[name]",
+            "catalog, deepl, glossary, llm, project, segment, site, translate",
+        ),
         (
             "[project]\ntitle = 'x'\n",
             "'title' in [project]",
@@ -143,7 +147,7 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
         (
             "[Catalog]\nwrap_width = 80\n",
             "[Catalog]",
-            "catalog, deepl, glossary, llm, project, segment, translate",
+            "catalog, deepl, glossary, llm, project, segment, site, translate",
         ),
     ],
 )
