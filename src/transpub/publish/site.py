@@ -17,9 +17,10 @@ import polib
 
 from transpub.article import Article, Project, read_metadata
 from transpub.catalog import pofile
-from transpub.catalog.queue import APPROVED_BY, approval
+from transpub.catalog.queue import APPROVED_BY, active, approval
 from transpub.catalog.sync import build_article
-from transpub.checks.report import blocking_errors
+from transpub.checks import Severity
+from transpub.checks.report import check_entries, project_glossary
 from transpub.errors import ArticleError, TranspubError
 from transpub.publish.credits import Credits, catalog_credits
 from transpub.publish.git import SiteRepo
@@ -158,6 +159,7 @@ class Publisher:
         custom = self.settings.credit_template
         self.template = credit_template(project.root / custom if custom else None)
         self.now = now or (lambda: datetime.now(UTC))
+        self.glossary = project_glossary(project)
 
     def article(self, article: Article, dry_run: bool = False) -> ArticlePublication:
         """Publish one article (or say what would happen); never raises for a blocked article."""
@@ -168,7 +170,9 @@ class Publisher:
         given = approval(po)
         if given is None:
             return ArticlePublication(slug, Action.BLOCKED, _why_not_approved(po))
-        errors = blocking_errors(self.project, article)
+        source = str(article.source.relative_to(self.project.root))
+        findings = check_entries(active(po), self.glossary, source)  # fresh: the glossary moves
+        errors = [f for f in findings if f.severity == Severity.ERROR]
         if errors:
             return ArticlePublication(
                 slug, Action.BLOCKED, f"{len(errors)} check errors (first: {errors[0]})"
