@@ -233,8 +233,8 @@ def test_a_broken_credit_template_is_a_one_line_error(
         ),
         (
             {"layout": "hugo", "hugo_form": "dirs", "folder": "posts"},
-            "content/zh/posts/a/b.md",
-            "content/en/posts/a/b.md",
+            "content/zh/posts/a/b/index.md",
+            "content/en/posts/a/b/index.md",
             "https://x.org/posts/a/b/",
             "https://x.org/en/posts/a/b/",
         ),

@@ -94,7 +94,7 @@ class SiteSettings:
     #: front matter instead).
     page_path: str = "{slug}"
     #: Hugo only: "bundle" (``<slug>/index.zh.md`` + ``index.en.md``) or "dirs" (one content
-    #: folder per language: ``content/zh/…`` and ``content/en/…``).
+    #: folder per language: ``content/zh/<path>/index.md`` and ``content/en/…``).
     hugo_form: str = "bundle"
     #: A Jinja2 template file for the English page's credit line (relative to the project);
     #: "" for the built-in one.

@@ -1,5 +1,6 @@
 """Hugo multilingual, both forms: a page bundle with ``index.zh.md``/``index.en.md``, or one
-content folder per language (``content/zh/…``, ``content/en/…``), paired by ``translationKey``."""
+content folder per language (``content/zh/<path>/index.md``, ``content/en/<path>/index.md``),
+paired by ``translationKey``. Pages are leaf bundles so that their images are published too."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ class HugoLayout(SiteLayout):
     def pages(self, page_path: str) -> PagePair:
         logical = self.join(self.settings.folder, page_path)
         if self.settings.hugo_form == "dirs":
-            zh = self.join("content", "zh", logical) + ".md"
-            en = self.join("content", "en", logical) + ".md"
+            zh = self.join("content", "zh", logical, "index.md")
+            en = self.join("content", "en", logical, "index.md")
         else:
             zh = self.join("content", logical, "index.zh.md")
             en = self.join("content", logical, "index.en.md")
