@@ -17,8 +17,8 @@ import polib
 
 from transpub.article import Article, Project, read_metadata
 from transpub.catalog import pofile
+from transpub.catalog.convert import rebuild, segment_file
 from transpub.catalog.queue import APPROVED_BY, active, approval
-from transpub.catalog.sync import build_article
 from transpub.checks import Severity
 from transpub.checks.report import check_entries, project_glossary
 from transpub.errors import ArticleError, TranspubError
@@ -27,7 +27,7 @@ from transpub.publish.git import SiteRepo
 from transpub.publish.layouts import PagePair, SiteLayout, create_layout
 from transpub.publish.page import credit_template, render_pages
 from transpub.publish.record import PublishRecord, SitePublication
-from transpub.textfile import read_source, write_atomic
+from transpub.textfile import write_atomic
 
 #: The record's key for the site configured in ``[site]``.
 SITE_TARGET = "site"
@@ -177,12 +177,13 @@ class Publisher:
             return ArticlePublication(
                 slug, Action.BLOCKED, f"{len(errors)} check errors (first: {errors[0]})"
             )
+        raw = article.source.read_bytes()
         try:
-            en_text = build_article(self.project, article)
+            zh_text, segmented = segment_file(article.source, self.project.segment_options)
+            # drafts are left out; a structure that differs from the source is refused
+            en_text = rebuild(zh_text, segmented, po, source_path=article.catalog)
         except TranspubError as exc:
             return ArticlePublication(slug, Action.BLOCKED, str(exc))
-        raw = article.source.read_bytes()
-        zh_text = read_source(article.source)
         pair = self.layout.pages(page_path(self.project, article, zh_text))
         credits = catalog_credits(po)
         revision = source_revision(raw)
