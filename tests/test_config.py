@@ -23,7 +23,7 @@ from transpub.errors import ConfigError
 #: The allowed sections, as an unknown one is answered.
 SECTIONS = (
     "bluesky, catalog, channels, deepl, glossary, linkedin, llm, mastodon, project, segment, "
-    "translate"
+    "site, translate"
 )
 
 

@@ -81,6 +81,27 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    #: How the site lays out a language pair: "vitepress", "hugo" or "folders".
+    layout: str = "vitepress"
+    #: The local checkout of the site's git repository, relative to the project folder.
+    checkout: str = "site"
+    #: The folder inside the checkout where articles go ("" for its root; Hugo: under content/).
+    folder: str = ""
+    #: The site's public address, e.g. "https://kaiyuanshe.github.io/report"; "" for no URLs.
+    base_url: str = ""
+    #: A page's path from the article: ``{slug}`` (an article may set ``site_path`` in its
+    #: front matter instead).
+    page_path: str = "{slug}"
+    #: Hugo only: "bundle" (``<slug>/index.zh.md`` + ``index.en.md``) or "dirs" (one content
+    #: folder per language: ``content/zh/<path>/index.md`` and ``content/en/…``).
+    hugo_form: str = "bundle"
+    #: A Jinja2 template file for the English page's credit line (relative to the project);
+    #: "" for the built-in one.
+    credit_template: str = ""
+
+
+@dataclass(frozen=True)
 class ChannelsSettings:
     #: Channels that `transpub post` and the post flow use, in order (e.g. ["linkedin"]).
     enabled: tuple[str, ...] = ()
@@ -146,6 +167,7 @@ class Config:
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     deepl: DeepLSettings = field(default_factory=DeepLSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
     channels: ChannelsSettings = field(default_factory=ChannelsSettings)
     linkedin: LinkedInSettings = field(default_factory=LinkedInSettings)
     mastodon: MastodonSettings = field(default_factory=MastodonSettings)
@@ -161,6 +183,7 @@ _SECTIONS: dict[str, type] = {
     "translate": TranslateSettings,
     "deepl": DeepLSettings,
     "llm": LLMSettings,
+    "site": SiteSettings,
     "channels": ChannelsSettings,
     "linkedin": LinkedInSettings,
     "mastodon": MastodonSettings,
@@ -250,7 +273,26 @@ def _validate(config: Config, path: Path) -> None:
         raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
     if config.catalog.wrap_width < 0:
         raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
+    _validate_site(config.site, path)
     _validate_channels(config, path)
+
+
+def _validate_site(site: SiteSettings, path: Path) -> None:
+    # [site] layout is checked against the layout registry when publishing.
+    if site.hugo_form not in ("bundle", "dirs"):
+        raise ConfigError("[site] hugo_form must be bundle or dirs", path=path)
+    if "{slug}" not in site.page_path:
+        raise ConfigError(
+            "[site] page_path must contain {slug}", path=path, hint='e.g. "reports/{slug}"'
+        )
+    for key in ("folder", "page_path"):
+        value = getattr(site, key)
+        if value.startswith("/") or ".." in value.split("/"):
+            raise ConfigError(
+                f"[site] {key} must be a relative path inside the site, not {value!r}", path=path
+            )
+    if not site.checkout.strip():
+        raise ConfigError("[site] checkout must name a folder", path=path, hint='e.g. "site"')
 
 
 def _validate_channels(config: Config, path: Path) -> None:
@@ -299,6 +341,7 @@ __all__ = [
     "MastodonSettings",
     "ProjectSettings",
     "SegmentSettings",
+    "SiteSettings",
     "TranslateSettings",
     "find_config",
     "load_config",

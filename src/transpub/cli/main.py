@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from transpub.cli import articles, files, glossary, post, review, translate
+from transpub.cli import articles, files, glossary, post, publish, review, translate
 from transpub.cli.common import FAILED, FINDINGS, args_slugs, err
 from transpub.errors import StructureError, TranspubError
 
@@ -88,6 +88,11 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
         articles.cmd_approve,
         "Approve an article's translation as an editor (bound to the text approved).",
         articles.args_approve,
+    ),
+    "publish": (
+        publish.cmd_publish,
+        "Publish approved articles to the site (its layout, credits, a git commit there).",
+        publish.args_publish,
     ),
     "post": (
         post.cmd_post,

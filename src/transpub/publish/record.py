@@ -38,6 +38,7 @@ class SitePublication:
     translation_hash: str  # the approval's translation hash that was published
     commit: str  # commit id in the site repository
     at: str  # ISO 8601 UTC, e.g. 2026-11-30T08:40:00Z
+    zh_content_hash: str = ""  # sha256 (hex) of the Chinese page as written
 
 
 @dataclass
