@@ -24,9 +24,15 @@ def publish_articles(
 
 @flow(name="publish", log_prints=True)
 def publish_flow(
-    root: str = ".", slugs: list[str] | None = None, dry_run: bool = False, push: bool = False
+    root: str = ".",
+    slugs: list[str] | None = None,
+    dry_run: bool = False,
+    push: bool = False,
+    post: bool = True,
 ) -> PublishRun:
-    """Publish the named articles (default: every approved one) to the site of ``[site]``."""
+    """Publish the named articles (default: every approved one) to the site of ``[site]``; then,
+    with ``post`` and channels in ``[channels] enabled``, post them (the post flow, a subflow:
+    each article once per channel)."""
     project = Project.open(root)
     run = publish_articles(project, slugs or None, dry_run, push)
     print(summary_text(run))
@@ -38,4 +44,9 @@ def publish_flow(
     refused = [r.reason for r in run.results if r.action is Action.REFUSED]
     if refused:
         raise PublishRefused(refused[0])
+    on_site = [r.slug for r in run.results if r.action not in (Action.BLOCKED, Action.REFUSED)]
+    if post and not dry_run and on_site and project.config.channels.enabled:
+        from flows.post import post_flow
+
+        post_flow(str(project.root), on_site)
     return run

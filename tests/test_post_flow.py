@@ -44,3 +44,27 @@ def test_post_flow_posts_once_and_leaves_an_artifact(
         }
     ]
     assert ENV["MASTODON_ACCESS_TOKEN"] not in json.dumps(table)
+
+
+def test_the_publish_flow_posts_what_it_published(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.publish import publish_flow
+    from publishing import approved_project, site_toml
+    from transpub.article import Project
+    from transpub.publish.record import PublishRecord
+
+    monkeypatch.setenv("MASTODON_ACCESS_TOKEN", ENV["MASTODON_ACCESS_TOKEN"])
+    with running(MastodonServer()) as mastodon:
+        toml = site_toml(base_url="https://example.org") + (
+            f'\n[channels]\nenabled = ["mastodon"]\n\n[mastodon]\napi_base_url = "{mastodon.url}"\n'
+        )
+        approved_project(tmp_path, toml=toml)
+        publish_flow(str(tmp_path), dry_run=True)  # a dry run posts nothing
+        assert not mastodon.statuses
+        publish_flow(str(tmp_path))
+        publish_flow(str(tmp_path))  # nothing new on the site, nothing posted twice
+    (status,) = mastodon.statuses
+    assert "https://example.org/en/report.html" in status["content"]
+    record = PublishRecord.load(Project.open(tmp_path).article("report"))
+    assert record.posts["mastodon"].url == status["url"]
