@@ -151,7 +151,8 @@ def test_mastodon_mentions_by_account_and_counts_urls_as_23(tmp_path: Path) -> N
             ["国际接轨组", "译者：Li Lei、Zhang Wei · 审校：Han Meimei", ZH_URL],
             ["Translated by", URL],
         ),
-        (("en", "zh"), ["Work Plan", "国际接轨组", "Translated by", "译者", URL, ZH_URL], []),
+        # Both languages: the card carries the English page, the text the Chinese one.
+        (("en", "zh"), ["Work Plan", "国际接轨组", "Translated by", "译者", ZH_URL], [URL]),
     ],
 )
 def test_bilingual_variants(
@@ -165,6 +166,13 @@ def test_bilingual_variants(
         assert text not in post.text
     assert post.length <= 300
     assert post.language == ("zh" if languages == ("zh",) else "en")
+
+
+def test_the_same_people_translating_and_reviewing_are_named_once(tmp_path: Path) -> None:
+    channel = create_channel("mastodon", _config(tmp_path), {}, tmp_path)
+    team = _content(translators=("Ted Liu",), reviewers=("Ted Liu",))
+    text = channel.compose(team, ("en", "zh"), "mastodon").text
+    assert "Translated and reviewed by Ted Liu" in text and "翻译与审校：Ted Liu" in text
 
 
 def test_a_long_summary_is_shortened_to_the_limit_and_links_stay_whole(tmp_path: Path) -> None:

@@ -125,6 +125,11 @@ def _environment(project_templates: str) -> jinja2.Environment:
 def _credits(channel: Channel, content: PostContent, language: str) -> Raw:
     translators = [channel.mention(n) for n in content.translators]
     reviewers = [channel.mention(n) for n in content.reviewers]
+    if translators and translators == reviewers:
+        names = ("、" if language == "zh" else ", ").join(translators)
+        return Raw(
+            f"翻译与审校：{names}" if language == "zh" else f"Translated and reviewed by {names}"
+        )
     if language == "zh":
         parts = [f"译者：{'、'.join(translators)}" if translators else ""]
         parts.append(f"审校：{'、'.join(reviewers)}" if reviewers else "")
