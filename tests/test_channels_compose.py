@@ -184,6 +184,14 @@ def test_a_long_summary_is_shortened_to_the_limit_and_links_stay_whole(tmp_path:
     assert "#OpenSource" in post.text
 
 
+def test_a_summary_shortened_to_a_stub_is_dropped(tmp_path: Path) -> None:
+    channel = create_channel("bluesky", _config(tmp_path), {}, tmp_path)
+    # Room for "The group…" only (10 graphemes): nothing is said rather than that.
+    post = channel.compose(_content(title="T" * 130), ("en",), "bluesky")
+    assert "The group" not in post.text and "…" not in post.text
+    assert post.length <= 300
+
+
 def test_a_post_whose_required_parts_do_not_fit_is_refused(tmp_path: Path) -> None:
     channel = create_channel("bluesky", _config(tmp_path), {}, tmp_path)
     with pytest.raises(CompositionError, match=r"does not fit .* take \d+ of 300 graphemes"):

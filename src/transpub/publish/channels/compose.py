@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from transpub.publish.channels.text import shorten
+from transpub.publish.channels.text import ELLIPSIS, shorten
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from transpub.publish.record import SitePublication
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: A shortened summary keeping fewer characters than this says nothing: it is dropped.
+MIN_SUMMARY = 12
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"(\*\*|__|\*|`|~~|<[^>]+>)")
 
@@ -151,12 +153,17 @@ def _shortened(
     zh: str,
     tags: bool,
 ) -> str:
-    """The text with the English, then the Chinese summary shortened until it fits."""
+    """The text with the English, then the Chinese summary shortened until it fits (a stub of
+    fewer than ``MIN_SUMMARY`` characters is dropped rather than kept)."""
     if en:
-        en = shorten(en, lambda s: fits(text(s, "", tags))) or ""
+        en = _worth(shorten(en, lambda s: fits(text(s, "", tags))))
     if zh:
-        zh = shorten(zh, lambda s: fits(text(en, s, tags))) or ""
+        zh = _worth(shorten(zh, lambda s: fits(text(en, s, tags))))
     return text(en, zh, tags)
+
+
+def _worth(summary: str | None) -> str:
+    return summary if summary and len(summary.rstrip(ELLIPSIS)) >= MIN_SUMMARY else ""
 
 
 def render_post(
