@@ -17,12 +17,15 @@ def test_post_flow_posts_once_and_leaves_an_artifact(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from prefect.artifacts import Artifact
+    from prefect.blocks.system import Secret
 
     from flows.post import post_flow
 
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("LINKEDIN_ACCESS_TOKEN")  # no token, no Secret block: a preview
+    monkeypatch.delenv("MASTODON_ACCESS_TOKEN")  # the token is in a Prefect Secret block
+    Secret(value=ENV["MASTODON_ACCESS_TOKEN"]).save("mastodon-access-token", overwrite=True)
     with running(MastodonServer()) as mastodon:
         make_project(tmp_path, channel_settings("http://127.0.0.1:9", mastodon.url, ""))
         first = post_flow(str(tmp_path), None, ["mastodon", "linkedin"])
