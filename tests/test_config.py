@@ -20,6 +20,12 @@ from transpub.config import (
 )
 from transpub.errors import ConfigError
 
+#: The allowed sections, as an unknown one is answered.
+SECTIONS = (
+    "bluesky, catalog, channels, credits, deepl, glossary, ladder, linkedin, llm, mastodon, "
+    "project, segment, site, translate"
+)
+
 
 def write(tmp_path: Path, text: str | bytes) -> Path:
     path = tmp_path / "transpub.toml"
@@ -120,18 +126,14 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
         (
             "[projects]\nname = 'x'\n",
             "[projects]",
-            "catalog, credits, deepl, glossary, ladder, llm, project, segment, translate",
+            SECTIONS,
         ),
         (
             "[deepl-pro]\nauth = 'x'\n",
             "[deepl-pro]",
-            "catalog, credits, deepl, glossary, ladder, llm, project, segment, translate",
+            SECTIONS,
         ),
-        (
-            "name = 'x'\n",
-            "[name]",
-            "catalog, credits, deepl, glossary, ladder, llm, project, segment, translate",
-        ),
+        ("name = 'x'\n", "[name]", SECTIONS),
         (
             "[project]\ntitle = 'x'\n",
             "'title' in [project]",
@@ -147,7 +149,7 @@ def test_an_int_similarity_becomes_a_float(tmp_path: Path) -> None:
         (
             "[Catalog]\nwrap_width = 80\n",
             "[Catalog]",
-            "catalog, credits, deepl, glossary, ladder, llm, project, segment, translate",
+            SECTIONS,
         ),
     ],
 )

@@ -45,11 +45,34 @@ def test_the_deployment_file_points_at_the_flow() -> None:
     from conftest import ROOT
 
     spec = yaml.safe_load((ROOT / "flows" / "prefect.yaml").read_text(encoding="utf-8"))
-    deployments = {d["name"]: d for d in spec["deployments"]}
-    assert "translate" in deployments
-    for deployment in deployments.values():
+    names = []
+    for deployment in spec["deployments"]:
         path, name = deployment["entrypoint"].split(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         flow_object = getattr(module, name)
+        assert deployment["name"].startswith(flow_object.name)
         assert set(deployment["parameters"]) <= set(flow_object.parameters.properties)
-    assert deployments["translate"]["entrypoint"].endswith(":translate_flow")
+        names.append(deployment["name"])
+    assert {"translate", "publish", "post", "recognise-monthly"} <= set(names)
+
+
+def test_publish_flow_publishes_and_leaves_a_markdown_artifact(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from prefect.artifacts import Artifact
+
+    from flows.publish import publish_flow
+    from publishing import approved_project, site_toml
+    from transpub.publish.site import Action
+
+    approved_project(tmp_path, toml=site_toml(base_url="https://example.org"))
+    dry = publish_flow(str(tmp_path), dry_run=True)
+    assert [r.action for r in dry.results] == [Action.PUBLISHED] and dry.writes == 0
+    assert not (tmp_path / "site").exists()
+    run = publish_flow(str(tmp_path), ["report"])
+    assert (tmp_path / "site" / "en" / "report.md").is_file()
+    assert run.writes == 4  # two pages, the image beside each
+    artifact = Artifact.get("publish")
+    assert artifact is not None
+    assert "[en/report.md](https://example.org/en/report.html)" in str(artifact.data)
+    assert "| report | published |" in str(artifact.data)

@@ -117,6 +117,84 @@ class LadderSettings:
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    #: How the site lays out a language pair: "vitepress", "hugo" or "folders".
+    layout: str = "vitepress"
+    #: The local checkout of the site's git repository, relative to the project folder.
+    checkout: str = "site"
+    #: The folder inside the checkout where articles go ("" for its root; Hugo: under content/).
+    folder: str = ""
+    #: The site's public address, e.g. "https://kaiyuanshe.github.io/report"; "" for no URLs.
+    base_url: str = ""
+    #: A page's path from the article: ``{slug}`` (an article may set ``site_path`` in its
+    #: front matter instead).
+    page_path: str = "{slug}"
+    #: Hugo only: "bundle" (``<slug>/index.zh.md`` + ``index.en.md``) or "dirs" (one content
+    #: folder per language: ``content/zh/<path>/index.md`` and ``content/en/…``).
+    hugo_form: str = "bundle"
+    #: A Jinja2 template file for the English page's credit line (relative to the project);
+    #: "" for the built-in one.
+    credit_template: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelsSettings:
+    #: Channels that `transpub post` and the post flow use, in order (e.g. ["linkedin"]).
+    enabled: tuple[str, ...] = ()
+    #: "en" (English posts), "combined" (Chinese and English in one post) or "separate" (a
+    #: Chinese post and an English post).
+    bilingual: str = "en"
+    #: Hashtags added to every post, without the `#`.
+    hashtags: tuple[str, ...] = ("OpenSource", "KaiYuanShe")
+    #: The site target (of the publish record) whose pages the posts link to; empty: the first.
+    site: str = ""
+    #: A default picture for link cards (relative to the project); an article's `image` wins.
+    thumbnail: str = ""
+    #: Attempts after a 429 or 5xx answer, and the first wait in seconds (doubled each time).
+    max_retries: int = 3
+    backoff: float = 2.0
+
+
+@dataclass(frozen=True)
+class LinkedInSettings:
+    #: The organization page that posts, e.g. "urn:li:organization:12345".
+    organization: str = ""
+    #: The `LinkedIn-Version` header (YYYYMM); a retired one is answered with 426.
+    version: str = "202510"
+    #: Environment variables holding the access token and (for `channels check`) the app's id and
+    #: secret; never the values themselves.
+    token_env: str = "LINKEDIN_ACCESS_TOKEN"
+    client_id_env: str = "LINKEDIN_CLIENT_ID"
+    client_secret_env: str = "LINKEDIN_CLIENT_SECRET"
+    #: The versioned REST and OAuth addresses; empty: LinkedIn's own.
+    api_url: str = ""
+    oauth_url: str = ""
+    #: Contributors who gave their member URN, mentioned by it: "Name = urn:li:person:…".
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MastodonSettings:
+    #: The instance, e.g. "https://mastodon.social".
+    api_base_url: str = ""
+    token_env: str = "MASTODON_ACCESS_TOKEN"
+    #: "public", "unlisted", "private" or "direct".
+    visibility: str = "public"
+    #: Contributors mentioned by their account: "Name = @user@host".
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlueskySettings:
+    #: The account's handle, e.g. "kaiyuanshe.bsky.social".
+    handle: str = ""
+    #: The environment variable holding an app password.
+    password_env: str = "BLUESKY_APP_PASSWORD"
+    #: The account's PDS; empty: https://bsky.social.
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     project: ProjectSettings = field(default_factory=ProjectSettings)
     segment: SegmentSettings = field(default_factory=SegmentSettings)
@@ -127,6 +205,11 @@ class Config:
     llm: LLMSettings = field(default_factory=LLMSettings)
     credits: CreditsSettings = field(default_factory=CreditsSettings)
     ladder: LadderSettings = field(default_factory=LadderSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    channels: ChannelsSettings = field(default_factory=ChannelsSettings)
+    linkedin: LinkedInSettings = field(default_factory=LinkedInSettings)
+    mastodon: MastodonSettings = field(default_factory=MastodonSettings)
+    bluesky: BlueskySettings = field(default_factory=BlueskySettings)
     path: Path | None = None
 
 
@@ -140,6 +223,11 @@ _SECTIONS: dict[str, type] = {
     "llm": LLMSettings,
     "credits": CreditsSettings,
     "ladder": LadderSettings,
+    "site": SiteSettings,
+    "channels": ChannelsSettings,
+    "linkedin": LinkedInSettings,
+    "mastodon": MastodonSettings,
+    "bluesky": BlueskySettings,
 }
 
 
@@ -227,6 +315,8 @@ def _validate(config: Config, path: Path) -> None:
     if config.catalog.wrap_width < 0:
         raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
     _validate_credits(config, path)
+    _validate_site(config.site, path)
+    _validate_channels(config, path)
 
 
 def _validate_credits(config: Config, path: Path) -> None:
@@ -255,6 +345,48 @@ def _validate_credits(config: Config, path: Path) -> None:
         raise ConfigError("[ladder] close must be above 0 and at most 1", path=path)
 
 
+def _validate_site(site: SiteSettings, path: Path) -> None:
+    # [site] layout is checked against the layout registry when publishing.
+    if site.hugo_form not in ("bundle", "dirs"):
+        raise ConfigError("[site] hugo_form must be bundle or dirs", path=path)
+    if "{slug}" not in site.page_path:
+        raise ConfigError(
+            "[site] page_path must contain {slug}", path=path, hint='e.g. "reports/{slug}"'
+        )
+    for key in ("folder", "page_path"):
+        value = getattr(site, key)
+        if value.startswith("/") or ".." in value.split("/"):
+            raise ConfigError(
+                f"[site] {key} must be a relative path inside the site, not {value!r}", path=path
+            )
+    if not site.checkout.strip():
+        raise ConfigError("[site] checkout must name a folder", path=path, hint='e.g. "site"')
+
+
+def _validate_channels(config: Config, path: Path) -> None:
+    if config.channels.bilingual not in ("en", "combined", "separate"):
+        raise ConfigError(
+            "[channels] bilingual must be en, combined or separate, "
+            f"not {config.channels.bilingual!r}",
+            path=path,
+        )
+    if config.channels.max_retries < 0 or config.channels.backoff < 0:
+        raise ConfigError("[channels] max_retries and backoff must be 0 or more", path=path)
+    if config.mastodon.visibility not in ("public", "unlisted", "private", "direct"):
+        raise ConfigError(
+            "[mastodon] visibility must be public, unlisted, private or direct", path=path
+        )
+    for section in ("linkedin", "mastodon"):
+        for line in getattr(config, section).mentions:
+            if "=" not in line or not all(part.strip() for part in line.split("=", 1)):
+                raise ConfigError(
+                    f"[{section}] mentions: {line!r} is not `Name = account`",
+                    path=path,
+                    hint='write e.g. "Li Lei = urn:li:person:AbC123" (LinkedIn) or '
+                    '"Li Lei = @lilei@mastodon.social" (Mastodon)',
+                )
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest ``transpub.toml`` at or above ``start``."""
     for folder in (start, *start.parents):
@@ -266,15 +398,20 @@ def find_config(start: Path) -> Path | None:
 
 __all__ = [
     "CONFIG_NAME",
+    "BlueskySettings",
     "CatalogSettings",
+    "ChannelsSettings",
     "Config",
     "CreditsSettings",
     "DeepLSettings",
     "GlossarySettings",
     "LLMSettings",
     "LadderSettings",
+    "LinkedInSettings",
+    "MastodonSettings",
     "ProjectSettings",
     "SegmentSettings",
+    "SiteSettings",
     "TranslateSettings",
     "find_config",
     "load_config",

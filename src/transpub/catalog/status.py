@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from transpub.article import Project
+from transpub.article import Article, Project
 from transpub.catalog import pofile
 from transpub.catalog.queue import ArticleState, Counts, approval, article_state, counts
 
@@ -44,12 +44,20 @@ def queue(project: Project, slugs: list[str] | None = None) -> list[QueueRow]:
         rows.append(
             QueueRow(
                 article.slug,
-                article_state(po),
+                article_state(po, _published_hash(article)),
                 counts(po),
                 given.editor if given else None,
             )
         )
     return rows
+
+
+def _published_hash(article: Article) -> str | None:
+    """The translation the site last got (from the publish record), if any."""
+    from transpub.publish.record import PublishRecord
+
+    site = PublishRecord.load(article).site.get("site")
+    return site.translation_hash if site else None
 
 
 HEADERS = ("article", "state", "untranslated", "draft", "reviewed", "total", "reviewed %")

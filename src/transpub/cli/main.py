@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from transpub.cli import articles, credits, files, glossary, review, translate
+from transpub.cli import articles, credits, files, glossary, post, publish, review, translate
 from transpub.cli.common import FAILED, FINDINGS, args_slugs, err
 from transpub.errors import StructureError, TranspubError
 
@@ -94,6 +94,22 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
         "Recognition: tallies per person and period, the ladder, reports, exports "
         "(`credits [report|page|all-contributors|certificate|grant|migrate]`).",
         credits.args_credits,
+    ),
+    "publish": (
+        publish.cmd_publish,
+        "Publish approved articles to the site (its layout, credits, a git commit there).",
+        publish.args_publish,
+    ),
+    "post": (
+        post.cmd_post,
+        "Post published articles to the social channels, each once (a preview without tokens "
+        "or with --dry-run).",
+        post.args_post,
+    ),
+    "channels": (
+        post.cmd_channels,
+        "Social channels: `channels check` shows each account and its token's validity.",
+        post.args_channels,
     ),
 }
 

@@ -1,0 +1,52 @@
+"""The publish flow: approved articles to the site, with a Markdown artifact of what went where.
+
+Thin: one task calls the library's ``publish``; the flow adds Prefect's logging, the artifact
+(links to the pages) and a failed state when a hand-edited page was refused.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from transpub.article import Project
+from transpub.publish.site import Action, PublishRefused, PublishRun, publish
+from transpub.publish.summary import summary_markdown, summary_text
+
+
+@task(name="publish-articles", cache_policy=NO_CACHE)
+def publish_articles(
+    project: Project, slugs: list[str] | None, dry_run: bool, push: bool
+) -> PublishRun:
+    return publish(project, slugs, dry_run=dry_run, push=push)
+
+
+@flow(name="publish", log_prints=True)
+def publish_flow(
+    root: str = ".",
+    slugs: list[str] | None = None,
+    dry_run: bool = False,
+    push: bool = False,
+    post: bool = True,
+) -> PublishRun:
+    """Publish the named articles (default: every approved one) to the site of ``[site]``; then,
+    with ``post`` and channels in ``[channels] enabled``, post them (the post flow, a subflow:
+    each article once per channel)."""
+    project = Project.open(root)
+    run = publish_articles(project, slugs or None, dry_run, push)
+    print(summary_text(run))
+    create_markdown_artifact(
+        key="publish",
+        markdown=summary_markdown(run),
+        description=f"What {project.config.project.name} published where, with links.",
+    )
+    refused = [r.reason for r in run.results if r.action is Action.REFUSED]
+    if refused:
+        raise PublishRefused(refused[0])
+    on_site = [r.slug for r in run.results if r.action not in (Action.BLOCKED, Action.REFUSED)]
+    if post and not dry_run and on_site and project.config.channels.enabled:
+        from flows.post import post_flow
+
+        post_flow(str(project.root), on_site)
+    return run

@@ -1,0 +1,26 @@
+"""``transpub publish``: approved articles to the site, with a summary of what went where."""
+
+from __future__ import annotations
+
+import argparse
+
+from transpub.cli.common import FINDINGS, OK, open_project
+
+
+def args_publish(p: argparse.ArgumentParser) -> None:
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles (default: all)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would be published; write nothing"
+    )
+    p.add_argument("--push", action="store_true", help="push the site repository afterwards")
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from transpub.publish.site import Action, publish
+    from transpub.publish.summary import summary_text
+
+    run = publish(open_project(args), args.slugs or None, dry_run=args.dry_run, push=args.push)
+    print(summary_text(run))
+    refused = any(r.action is Action.REFUSED for r in run.results)
+    named_blocked = bool(args.slugs) and any(r.action is Action.BLOCKED for r in run.results)
+    return FINDINGS if refused or named_blocked else OK
