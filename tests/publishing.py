@@ -60,6 +60,7 @@ def approved_project(
     root: Path, slug: str = "report", toml: str | None = None, source: str = SOURCE
 ) -> tuple[Project, Article]:
     """A project whose article ``slug`` is translated, reviewed and approved by Wang Fang."""
+    root.mkdir(parents=True, exist_ok=True)
     (root / "transpub.toml").write_text(toml or site_toml(), encoding="utf-8")
     write_article(root, slug, source)
     (root / "articles" / slug / "images").mkdir(exist_ok=True)

@@ -271,3 +271,18 @@ def _git(repo: Path, *args: str) -> str:
 
 def _git_blob(path: Path) -> str:
     return _git(path.parent, "hash-object", str(path)).strip()
+
+
+def test_push_sends_the_site_commits_to_its_remote(tmp_path: Path) -> None:
+    project, _ = approved_project(tmp_path / "content")
+    remote = tmp_path / "remote.git"
+    _git(tmp_path, "init", "-q", "--bare", str(remote))
+    site = tmp_path / "content" / "site"
+    site.mkdir()
+    _git(site, "init", "-q")
+    _git(site, "remote", "add", "origin", str(remote))
+    run = publish(project, push=True)
+    assert run.pushed
+    head = _git(site, "rev-parse", "HEAD").strip()
+    branch = _git(site, "rev-parse", "--abbrev-ref", "HEAD").strip()
+    assert _git(remote, "rev-parse", branch).strip() == head

@@ -25,6 +25,16 @@ class Credits:
     reviewers: list[str] = field(default_factory=list)
     editor: str = ""
 
+    def roles(self) -> list[tuple[str, str]]:
+        """``("Translated by", "A, B")``, ``("Reviewed by", …)``, ``("Approved by", …)``: the
+        roles that have people, for messages and summaries."""
+        pairs = [
+            ("Translated by", ", ".join(self.translators)),
+            ("Reviewed by", ", ".join(self.reviewers)),
+            ("Approved by", self.editor),
+        ]
+        return [(role, names) for role, names in pairs if names]
+
     def people(self) -> list[str]:
         """Everyone credited, each once: translators, reviewers, then the editor."""
         seen: list[str] = []

@@ -128,12 +128,7 @@ def relative_assets(article: Article, text: str) -> list[str]:
 
 def _commit_message(slug: str, title: str, credits: Credits, revision: str, update: bool) -> str:
     lines = [f"{'Update' if update else 'Publish'} {slug}: {title}", ""]
-    if credits.translators:
-        lines.append("Translated by: " + ", ".join(credits.translators))
-    if credits.reviewers:
-        lines.append("Reviewed by: " + ", ".join(credits.reviewers))
-    if credits.editor:
-        lines.append("Approved by: " + credits.editor)
+    lines += [f"{role}: {names}" for role, names in credits.roles()]
     lines.append(f"Source revision: {revision}")
     return "\n".join(lines) + "\n"
 

@@ -13,16 +13,7 @@ def _verb(result: ArticlePublication, dry_run: bool) -> str:
 
 def _credit(result: ArticlePublication) -> str:
     c = result.credits
-    if c is None:
-        return ""
-    parts = []
-    if c.translators:
-        parts.append("translated by " + ", ".join(c.translators))
-    if c.reviewers:
-        parts.append("reviewed by " + ", ".join(c.reviewers))
-    if c.editor:
-        parts.append("approved by " + c.editor)
-    return "; ".join(parts)
+    return "; ".join(f"{role.lower()} {names}" for role, names in c.roles()) if c else ""
 
 
 def summary_text(run: PublishRun) -> str:
