@@ -24,7 +24,7 @@ from transpub.catalog import pofile
 from transpub.catalog.queue import active, get_note, record_draft, set_note
 from transpub.credits.contributions import entry_id
 from transpub.engines.base import Batch, Engine, Usage
-from transpub.engines.markup import RestoreError, protect, restore
+from transpub.engines.markup import RestoreError, protect, restore, restore_plain
 from transpub.engines.tm import TranslationMemory
 from transpub.errors import QuotaExceeded
 from transpub.glossary.model import Glossary
@@ -241,7 +241,7 @@ def pretranslate(
             try:
                 translated = restore(text, guard)
             except RestoreError as exc:
-                translated = restore_plain(text)
+                translated = restore_plain(text, guard)
                 problem = f"the engine did not keep the markup ({exc}); fix links and formatting"
             pending.add(entry, translated, f"mt:{engine.engine_id}", problem)
             rows.append((entry.msgid, translated, problem))
@@ -257,14 +257,6 @@ def pretranslate(
             progress(done, len(rest))
     pending.store()
     return result
-
-
-def restore_plain(answer: str) -> str:
-    """An answer's text without any tags (when the tags could not be restored)."""
-    import re
-    from html import unescape
-
-    return unescape(re.sub(r"</?g[^>]*>|<x[^>]*/>", "", answer)).strip()
 
 
 def _save_suggestions(
