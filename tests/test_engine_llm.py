@@ -207,6 +207,17 @@ def test_only_the_missing_units_are_asked_again(
     assert again["response_format"] == {"type": "json_object"}
 
 
+def test_a_reask_carries_only_the_terms_of_its_units(
+    make_engine: Any, server: OpenAIServer
+) -> None:
+    server.fail("missing")
+    make_engine().call(batch(terms=TERMS, context=CONTEXT))
+    first, again = (system_of(b) for b in server.bodies)
+    assert "- 开源 → open source" in first and "- 开源 → open source" not in again
+    assert "- keep GitHub as is" in again and '- never translate 干货 as "dry goods"' in again
+    assert CONTEXT in again
+
+
 @pytest.mark.parametrize("fault", ["prose", "think", "fenced", "string_ids", "extra", "duplicate"])
 def test_usable_answer_shapes_need_no_second_request(
     make_engine: Any, server: OpenAIServer, fault: str

@@ -320,6 +320,14 @@ class LLMEngine(Engine):
         else:
             self._fail(call, missing, f"no usable answer ({'; '.join(answer.problems)})")
 
+    def _system(self, call: _Call, positions: list[int]) -> str:
+        """The batch's system prompt; for some of its units, only the terms their texts name."""
+        if len(positions) == len(call.batch.texts):
+            return call.system
+        texts = " ".join(call.batch.texts[p] for p in positions).casefold()
+        terms = [t for t in call.batch.terms if t.zh.casefold() in texts]
+        return system_prompt(Batch([], [], call.batch.context, terms))
+
     def _fail(self, call: _Call, positions: list[int], reason: str) -> None:
         for position in positions:
             call.result.failed[position] = reason
@@ -327,7 +335,7 @@ class LLMEngine(Engine):
     def _ask(self, call: _Call, positions: list[int]) -> _Answer:
         """One request for these units (with the engine's retries) and what its answer gave."""
         messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": call.system},
+            {"role": "system", "content": self._system(call, positions)},
             {"role": "user", "content": user_message(call.batch, positions)},
         ]
         texts = [call.batch.texts[p] for p in positions]
