@@ -289,7 +289,12 @@ class LLMEngine(Engine):
                 for half in _halves(positions):
                     self._solve(call, half, reask=reask)
             else:
-                self._fail(call, positions, f"the unit alone is too long for the model ({exc})")
+                self._fail(
+                    call,
+                    positions,
+                    f"the unit alone is too long for the model's context ({exc}); lower "
+                    "[llm] max_tokens or use a model with a longer context",
+                )
             return
         except EngineError as exc:
             if not call.answered:

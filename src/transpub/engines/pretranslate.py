@@ -4,6 +4,9 @@ Only entries that need it are touched: untranslated ones, and machine drafts who
 Every batch's answers go into the engine cache before the next request, and the catalog is saved
 every few seconds and at the end: a crash, a kill or a quota stop loses nothing already paid for,
 and no text is ever sent to a paid engine twice.
+A unit the engine gives no usable translation for is never stored nor cached: it is counted as
+failed and the next run sends it again. An engine error (its own retries spent) stops the article
+the same way, keeping what was done and what it cost.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ class Pretranslation:
     engine_seconds: float = 0.0
     stopped: str | None = None
     #: Units the engine gave no usable translation for: not drafted, not cached, sent again by
-    #: the next run; ``failure`` says why (the first reason met).
+    #: the next run; ``failure`` says why (the engine error that stopped the article, else the
+    #: first reason met).
     failed: int = 0
     failure: str | None = None
 
@@ -245,7 +249,7 @@ def pretranslate(
             # (what earlier batches cost is kept in the usage, nothing failed is stored).
             result.usage.requests += exc.requests
             result.failed += len(rest) - done
-            result.failure = result.failure or str(exc)
+            result.failure = str(exc)  # the reason of most failures: it comes first
             break
         rows: list[tuple[str, str, str | None]] = []
         for i, text in enumerate(answer.texts):
