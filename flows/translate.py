@@ -112,11 +112,12 @@ def translate_article(
                 progress=progress,
             )
         t2 = time.perf_counter()
-        if run.pretranslation.failed:
+        failed = run.pretranslation.failed
+        if failed:
             run.failure = (
-                f"{article.slug}: {run.pretranslation.failed} entries got no usable machine "
-                f"translation and stay untranslated ({run.pretranslation.failure}); run "
-                "transpub translate again to send exactly these"
+                f"{article.slug}: {failed} entr{'y' if failed == 1 else 'ies'} got no usable "
+                f"machine translation and stay untranslated: {run.pretranslation.failure}; "
+                "the next run of transpub translate sends exactly these again"
             )
         report = check_article(project, article, glossary)
         run.errors, run.warnings = len(report.errors), len(report.warnings)

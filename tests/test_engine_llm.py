@@ -234,7 +234,7 @@ def test_unit_still_missing_fails(make_engine: Any, server: OpenAIServer) -> Non
     result = make_engine().call(batch())
     assert result.texts[:2] == [translate(TEXTS[0]), translate(TEXTS[1])]
     assert result.failed[:2] == [None, None]
-    assert "no usable answer (these ids were missing: 3)" in (result.failed[2] or "")
+    assert result.failed[2] == "the model gave no usable answer twice (ids missing)"
     assert len(server.requests) == 2, "one re-ask only"
     assert server.sent_units()[1] == [TEXTS[2]]
 
@@ -332,9 +332,9 @@ THINK = '<think>\nThe answer is {"translations": [{"id": "a", "text": "wrong"}]}
          {"a": "A", "b": "B"}, None),
         ('{"translations": [{"id": "a", "text": "A"}]}', {"a": "A"}, "missing: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": 3}]}',
-         {"a": "A"}, "no text: b"),
+         {"a": "A"}, "without a text: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": " "}]}',
-         {"a": "A"}, "no text: b"),
+         {"a": "A"}, "without a text: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}, "c"]}',
          {"a": "A", "b": "B"}, None),
         ('{"units": [{"id": "a", "text": "A"}]}', {"a": "A"}, "missing: b"),
@@ -343,7 +343,7 @@ THINK = '<think>\nThe answer is {"translations": [{"id": "a", "text": "wrong"}]}
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "a", "text": "A"}]}',
          {"a": "A"}, "missing: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "a", "text": "Z"}]}',
-         {}, "more than once: a"),
+         {}, "different texts: a"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "x", "text": "X"}]}',
          {"a": "A"}, "missing: b"),
         ('```json\n{"translations": [{"id": "a", "text": "A"}]}\n```', {"a": "A"}, "missing: b"),

@@ -111,7 +111,7 @@ CASES: list[tuple[str, Setup, list[int], list[str], str]] = [
     ("an id twice, same text", _always("duplicate"), [5], [], ""),
     ("an id missing, then given", _once("missing"), [5, 1], [], ""),
     ("an id missing twice", _always("missing"), [5, 1], [SENT[-1]], "missing"),
-    ("an id twice with two texts", _always("conflict"), [5, 1], [SENT[0]], "more than once"),
+    ("an id twice with two texts", _always("conflict"), [5, 1], [SENT[0]], "different texts"),
     ("not JSON at all", _always("not_json"), [5, 5], SENT, "not valid JSON"),
     # Cut off: the complete entries are kept, the rest asked for again.
     ("cut off at the output limit", _output_limit(150), [5, 3, 1], [], ""),
@@ -147,7 +147,8 @@ def test_answer_shape(
     # The run's failure (exit 2): one sentence naming the article, the count and the cause.
     if failed:
         assert run.failure is not None and run.failure.startswith("events: ")
-        assert f"{len(failed)} entries got no usable machine translation" in run.failure
+        entries = "1 entry" if len(failed) == 1 else f"{len(failed)} entries"
+        assert f"{entries} got no usable machine translation" in run.failure
         assert reason in run.failure
     else:
         assert run.failure is None

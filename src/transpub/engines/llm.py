@@ -124,9 +124,9 @@ def parse_answer(content: str | None, ids: list[str]) -> tuple[dict[str, str], l
     good = {i: next(iter(found[i])) for i in ids if len(found.get(i, ())) == 1}
     problems: list[str] = []
     for label, keys in (
-        ("these ids came more than once", [i for i in ids if len(found.get(i, ())) > 1]),
-        ("these ids had no text", [i for i in ids if i in untexted and i not in found]),
-        ("these ids were missing", [i for i in ids if i not in found and i not in untexted]),
+        ("ids given twice with different texts", [i for i in ids if len(found.get(i, ())) > 1]),
+        ("ids without a text", [i for i in ids if i in untexted and i not in found]),
+        ("ids missing", [i for i in ids if i not in found and i not in untexted]),
     ):
         if keys:
             problems.append(f"{label}: {', '.join(keys)}")
@@ -323,7 +323,8 @@ class LLMEngine(Engine):
         elif reask:
             self._solve(call, missing, reask=False)
         else:
-            self._fail(call, missing, f"no usable answer ({'; '.join(answer.problems)})")
+            kinds = ", ".join(p.split(":")[0] for p in answer.problems)
+            self._fail(call, missing, f"the model gave no usable answer twice ({kinds})")
 
     def _system(self, call: _Call, positions: list[int]) -> str:
         """The batch's system prompt; for some of its units, only the terms their texts name."""
