@@ -225,7 +225,7 @@ class LLMEngine(Engine):
 
     engine_id = "llm"
     name = "LLM (OpenAI-compatible)"
-    # The answer must fit the service's output limit (DeepSeek: 4K tokens by default): 16 KiB of
+    # The answer must fit the model's output limit ([llm] max_tokens, DeepSeek: 8K): 16 KiB of
     # escaped payload is about 2,700 Chinese characters, some 2,500 tokens of English.
     max_bytes = 16 * 1024
 
