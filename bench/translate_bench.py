@@ -132,5 +132,99 @@ def main() -> None:
     )
 
 
+#: How the stand-in LLM answers, request after request, in the LLM mode: as real models do,
+#: mostly clean JSON, sometimes prose or a reasoning block around it, a fence, string ids, a unit
+#: left out, an answer cut off at the output limit.
+LLM_SHAPES = ["ok", "prose", "ok", "think", "missing", "ok", "fenced", "truncated", "string_ids"]
+
+
+def llm_main() -> None:
+    """``python bench/translate_bench.py --llm``: the LLM engine over the 2024 report against the
+    test suite's OpenAI-compatible server (tokens are counted as characters there)."""
+    from servers.openai_server import serve
+
+    from transpub.catalog import pofile
+    from transpub.catalog.queue import get_note
+    from transpub.catalog.sync import sync_article
+    from transpub.checks.report import project_glossary
+    from transpub.engines import create_engine
+    from transpub.engines.base import Usage
+    from transpub.engines.llm import _HAN
+    from transpub.engines.pretranslate import EngineCache, pretranslate
+
+    folder = Path(tempfile.mkdtemp(prefix="transpub-bench-llm-"))
+    with serve() as server:
+        os.environ["OPENAI_API_KEY"] = server.key
+        os.environ["OPENAI_BASE_URL"] = server.base_url
+        project = make_project(folder)
+        glossary = project_glossary(project)
+        engine = create_engine(project.config, glossary, "llm")
+        assert engine is not None
+        server.fail(*(LLM_SHAPES * 1000))
+        cache = EngineCache(folder / ".transpub" / "mt-cache.sqlite", engine)
+        usage, failed, batches, t0 = Usage(), 0, 0, time.perf_counter()
+        for article in project.articles():
+            sync_article(project, article)
+            done = pretranslate(
+                project, article, memory=None, glossary=glossary, engine=engine, cache=cache
+            )
+            usage.merge(done.usage)
+            failed += done.failed
+        wall = time.perf_counter() - t0
+        cache.close()
+        bodies = list(server.bodies)
+        usages = list(server.usages)
+        translated, skipped, units = 0, 0, 0
+        for article in project.articles():
+            for entry in active(pofile.load(article.catalog)):
+                if get_note(entry, "origin") == engine.origin():
+                    units += 1
+                    if _HAN.search(entry.msgid):
+                        translated += len(entry.msgid)
+                    else:
+                        skipped += 1
+    shutil.rmtree(folder, ignore_errors=True)
+
+    # The least input that can carry the work: each batch's first request (its system prompt
+    # and its units, once); re-asks and split halves come on top.
+    seen: set[str] = set()
+    minimum = batches = 0
+    for body in bodies:
+        texts = [u["text"] for u in json.loads(body["messages"][1]["content"])["units"]]
+        if seen.isdisjoint(texts):
+            batches += 1
+            minimum += sum(len(m["content"]) for m in body["messages"])
+        seen.update(texts)
+    answer_chars = sum(u["completion_tokens"] for u in usages)
+    ids = 0  # characters of the ids in the answers (ordinal here; 16-hex ids cost 18 each)
+    entries = 0
+    for body in bodies:
+        n = len(json.loads(body["messages"][1]["content"])["units"])
+        entries += n
+        ids += sum(len(str(i + 1)) for i in range(n))
+    print(f"LLM mode, 2024 report: {units} machine drafts, answer shapes cycling {LLM_SHAPES}")
+    print(
+        f"HTTP requests: {len(bodies)} for {batches} batches (re-asks and split halves "
+        f"included); cost table says {usage.requests}; failed units: {failed}"
+    )
+    print(
+        f"input tokens / minimum (system prompt + units once): "
+        f"{usage.input_tokens:,} / {minimum:,} = {usage.input_tokens / minimum:.2f}"
+    )
+    print(
+        f"answer tokens / characters translated: {usage.output_tokens:,} / {translated:,} = "
+        f"{usage.output_tokens / translated:.2f} (server: {answer_chars:,})"
+    )
+    print(
+        f"ids in the answers: {ids / answer_chars:.1%} of answer characters "
+        f"(16-hex ids would take {18 * entries / (answer_chars - ids + 18 * entries):.1%})"
+    )
+    print(f"units without Chinese, not sent: {skipped} of {units} ({skipped / units:.0%})")
+    print(f"wall time: {wall:.1f} s")
+
+
 if __name__ == "__main__":
-    main()
+    if "--llm" in sys.argv[1:]:
+        llm_main()
+    else:
+        main()

@@ -112,6 +112,13 @@ def translate_article(
                 progress=progress,
             )
         t2 = time.perf_counter()
+        failed = run.pretranslation.failed
+        if failed:
+            run.failure = (
+                f"{article.slug}: {failed} entr{'y' if failed == 1 else 'ies'} got no usable "
+                f"machine translation and stay untranslated: {run.pretranslation.failure}; "
+                "the next run of transpub translate sends exactly these again"
+            )
         report = check_article(project, article, glossary)
         run.errors, run.warnings = len(report.errors), len(report.warnings)
         run.seconds = {
@@ -189,7 +196,7 @@ def cost_rows(outcome: Outcome) -> list[dict[str, str]]:
     for run in outcome.runs:
         p = run.pretranslation or Pretranslation(run.slug)
         rows.append(_cost_row(run.slug, p, run.errors, run.warnings))
-        for name in ("tm", "glossary", "cached", "machine", "flagged", "left"):
+        for name in ("tm", "glossary", "cached", "machine", "flagged", "failed", "left"):
             setattr(total, name, getattr(total, name) + getattr(p, name))
         total.usage.merge(p.usage)
     errors = sum(r.errors for r in outcome.runs)
@@ -206,6 +213,7 @@ def _cost_row(slug: str, p: Pretranslation, errors: int, warnings: int) -> dict[
         "engine cache": str(p.cached),
         "machine drafts": str(p.machine),
         "flagged": str(p.flagged),
+        "failed": str(p.failed),
         "waiting": str(p.left),
         "requests": str(p.usage.requests),
         "characters billed": str(p.usage.billed_characters),

@@ -15,6 +15,7 @@ ROWS = """\
 开源许可证,open source license,term,open source licence,noun,no,a
 社区,community,term,,noun,no,a
 KubeCon,KubeCon,do-not-translate,,,yes,a
+Community over Code,Community over Code,do-not-translate,,,no,a
 木兰,Magnolia,forbidden,,,no,a
 """
 TERMS, PROBLEMS = parse_csv(",".join(COLUMNS) + "\n" + ROWS)
@@ -65,6 +66,24 @@ CASES = [
     ("dnt kept", "参加 KubeCon 大会", "attend KubeCon", set()),
     ("dnt altered", "参加 KubeCon 大会", "attend Kubecon", {"do-not-translate"}),
     ("dnt dropped", "参加 KubeCon 大会", "attend the conference", {"do-not-translate"}),
+    (
+        "dnt copied in the source's casing",
+        "参加 Community Over Code 大会",
+        "attend Community Over Code",
+        set(),
+    ),
+    (
+        "dnt in the glossary's casing",
+        "参加 Community Over Code 大会",
+        "attend Community over Code",
+        set(),
+    ),
+    (
+        "dnt in a third casing",
+        "参加 Community Over Code 大会",
+        "attend COMMUNITY OVER CODE",
+        {"do-not-translate"},
+    ),
     ("forbidden without required", "木兰许可证", "the Magnolia license", {"forbidden-term"}),
     ("no term", "今天天气很好。", "Nice weather today.", set()),
 ]

@@ -12,7 +12,7 @@ from servers.openai_server import KEY, OpenAIServer, serve, translate
 
 from transpub.config import Config, LLMSettings
 from transpub.engines.base import REGISTRY, Batch
-from transpub.engines.llm import NO_TRANSLATION, LLMEngine, parse_answer
+from transpub.engines.llm import LLMEngine, parse_answer, system_prompt
 from transpub.errors import (
     EngineAuthError,
     EngineError,
@@ -99,12 +99,13 @@ def test_happy_path(make_engine: Any, server: OpenAIServer) -> None:
     assert body["model"] == "test-model"
     assert body["temperature"] == 0
     assert body["response_format"] == {"type": "json_object"}
+    assert 0 < body["max_tokens"] <= 8192
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     user = body["messages"][1]["content"]
-    assert json.loads(user) == {
-        "units": [{"id": i, "text": t} for i, t in zip(IDS, TEXTS, strict=True)]
-    }
+    # Short ordinal ids: a model copies them cheaply and cannot mangle them.
+    assert json.loads(user) == {"units": [{"id": i + 1, "text": t} for i, t in enumerate(TEXTS)]}
     assert "开源" in user, "Chinese is sent as it is, not \\u-escaped"
+    assert result.requests == 1 and result.failed == [None, None, None]
 
 
 def test_system_prompt_states_task_terms_and_context(
@@ -175,75 +176,153 @@ def test_base_url_without_v1(make_engine: Any, server: OpenAIServer) -> None:
     assert server.requests[0]["path"] == "/chat/completions"
 
 
-# -- invalid answers: asked again once, then flagged ------------------------------------------
+# -- invalid answers: the missing units asked for once more, alone, then failed ---------------
 
 
 @pytest.mark.parametrize(
-    ("fault", "complaint"),
+    ("fault", "asked_again"),
     [
-        ("missing", "these ids were missing: intro-3"),
-        ("extra", "these ids were not in the request: not-asked"),
-        ("duplicate", "these ids came more than once: intro-1"),
-        ("not_json", "it was not valid JSON"),
-        ("empty", "it was empty"),
+        ("missing", [2]),
+        ("conflict", [0]),
+        ("not_json", [0, 1, 2]),
+        ("empty", [0, 1, 2]),
     ],
 )
-def test_invalid_answer_is_asked_again(
-    make_engine: Any, server: OpenAIServer, fault: str, complaint: str
+def test_only_the_missing_units_are_asked_again(
+    make_engine: Any, server: OpenAIServer, fault: str, asked_again: list[int]
 ) -> None:
     server.fail(fault)
     result = make_engine().call(batch())
 
     assert result.texts == [translate(t) for t in TEXTS]
-    assert result.problems == [None, None, None]
-    assert len(server.requests) == 2
-    first, retry = server.bodies
-    assert retry["messages"][:2] == first["messages"]
-    # The previous answer goes back as the assistant's turn (an empty one cannot).
-    roles = [m["role"] for m in retry["messages"]]
-    assert roles == ["system", "user", *([] if fault == "empty" else ["assistant"]), "user"]
-    ask = retry["messages"][-1]["content"]
-    assert complaint in ask
-    assert "intro-1, intro-2, intro-3" in ask
-    assert retry["temperature"] == 0
-    assert retry["response_format"] == {"type": "json_object"}
+    assert result.failed == [None, None, None]
+    assert result.requests == len(server.requests) == 2
+    first, again = server.bodies
+    # A fresh request with the same instructions and only what is missing, not the conversation.
+    assert [m["role"] for m in again["messages"]] == ["system", "user"]
+    assert again["messages"][0] == first["messages"][0]
+    assert server.sent_units()[1] == [TEXTS[i] for i in asked_again]
+    assert json.loads(again["messages"][1]["content"])["units"][0]["id"] == asked_again[0] + 1
+    assert again["temperature"] == 0
+    assert again["response_format"] == {"type": "json_object"}
 
 
-def test_missing_unit_still_missing_is_flagged(make_engine: Any, server: OpenAIServer) -> None:
-    server.always = "missing"
-    result = make_engine().call(batch())
-    assert result.texts == [translate(TEXTS[0]), translate(TEXTS[1]), TEXTS[2]]
-    assert result.problems == [None, None, NO_TRANSLATION]
-    assert len(server.requests) == 2, "one retry only"
+def test_a_reask_carries_only_the_terms_of_its_units(
+    make_engine: Any, server: OpenAIServer
+) -> None:
+    server.fail("missing")
+    make_engine().call(batch(terms=TERMS, context=CONTEXT))
+    first, again = (system_of(b) for b in server.bodies)
+    assert "- 开源 → open source" in first and "- 开源 → open source" not in again
+    assert "- keep GitHub as is" in again and '- never translate 干货 as "dry goods"' in again
+    assert CONTEXT in again
 
 
-def test_never_json_keeps_every_source_flagged(make_engine: Any, server: OpenAIServer) -> None:
-    server.always = "not_json"
-    result = make_engine().call(batch())
-    assert result.texts == TEXTS
-    assert result.problems == [NO_TRANSLATION] * 3
-    assert len(server.requests) == 2
-
-
-def test_extra_ids_are_dropped(make_engine: Any, server: OpenAIServer) -> None:
-    server.always = "extra"
+@pytest.mark.parametrize("fault", ["prose", "think", "fenced", "string_ids", "extra", "duplicate"])
+def test_usable_answer_shapes_need_no_second_request(
+    make_engine: Any, server: OpenAIServer, fault: str
+) -> None:
+    server.fail(fault)
     result = make_engine().call(batch())
     assert result.texts == [translate(t) for t in TEXTS]
-    assert result.problems == [None, None, None]
+    assert result.failed == [None, None, None]
+    assert len(server.requests) == 1
 
 
-def test_repeated_id_is_not_guessed(make_engine: Any, server: OpenAIServer) -> None:
-    server.always = "duplicate"
+def test_unit_still_missing_fails(make_engine: Any, server: OpenAIServer) -> None:
+    server.always = "missing"
     result = make_engine().call(batch())
-    assert result.texts[0] == TEXTS[0]
-    assert result.problems == [NO_TRANSLATION, None, None]
+    assert result.texts[:2] == [translate(TEXTS[0]), translate(TEXTS[1])]
+    assert result.failed[:2] == [None, None]
+    assert result.failed[2] == "the model gave no usable answer twice (ids missing)"
+    assert len(server.requests) == 2, "one re-ask only"
+    assert server.sent_units()[1] == [TEXTS[2]]
 
 
-def test_retry_fills_what_the_first_answer_lacked(make_engine: Any, server: OpenAIServer) -> None:
-    server.fail("missing", "not_json")
+def test_never_json_fails_every_unit(make_engine: Any, server: OpenAIServer) -> None:
+    server.always = "not_json"
     result = make_engine().call(batch())
-    assert result.texts == [translate(TEXTS[0]), translate(TEXTS[1]), TEXTS[2]]
-    assert result.problems == [None, None, NO_TRANSLATION]
+    assert all(f and "not valid JSON" in f for f in result.failed)
+    assert len(server.requests) == 2
+    assert result.input_tokens == sum(u["prompt_tokens"] for u in server.usages)
+
+
+def test_failed_reask_keeps_the_first_answer(make_engine: Any, server: OpenAIServer) -> None:
+    server.fail("missing", "server_error")
+    result = make_engine().call(batch())
+    assert result.texts[:2] == [translate(TEXTS[0]), translate(TEXTS[1])]
+    assert result.failed[:2] == [None, None]
+    assert "HTTP 500" in (result.failed[2] or "")
+    assert result.requests == 2
+    assert result.output_tokens == server.usages[0]["completion_tokens"]
+
+
+def test_truncated_answer_keeps_its_complete_entries_and_splits_the_rest(
+    make_engine: Any, server: OpenAIServer
+) -> None:
+    server.fail("truncated")
+    result = make_engine().call(batch())
+    assert result.texts == [translate(t) for t in TEXTS]
+    assert result.failed == [None, None, None]
+    sent = server.sent_units()
+    assert sent[0] == TEXTS and len(sent) == 2
+    assert sent[1] == TEXTS[1:], "only what the cut-off answer lacked"
+
+
+def test_output_limit_asks_again_for_what_each_cut_off_answer_lacked(
+    make_engine: Any, server: OpenAIServer
+) -> None:
+    server.output_limit = 130  # the model stops there: one or two entries fit, not three
+    result = make_engine().call(batch())
+    assert result.texts == [translate(t) for t in TEXTS]
+    assert result.failed == [None, None, None]
+    assert server.sent_units() == [TEXTS, TEXTS[1:], TEXTS[2:]]
+    assert all(b["max_tokens"] >= 1024 for b in server.bodies)
+
+
+def test_unit_cut_off_even_alone_fails_naming_max_tokens(
+    make_engine: Any, server: OpenAIServer
+) -> None:
+    server.output_limit = 20
+    result = make_engine().call(batch(1))
+    assert "raise [llm] max_tokens" in (result.failed[0] or "")
+    assert len(server.requests) == 1
+
+
+def test_context_length_400_splits_the_batch(make_engine: Any, server: OpenAIServer) -> None:
+    engine = make_engine(max_tokens=200)
+    server.context_limit = len(system_prompt(batch())) + 200 + 160
+    result = engine.call(batch())
+    assert result.texts == [translate(t) for t in TEXTS]
+    assert result.failed == [None, None, None]
+    # Refused whole, then split in halves; each half fits.
+    assert server.sent_units() == [TEXTS, TEXTS[:1], TEXTS[1:]]
+    assert result.requests == len(server.requests) == 3
+
+
+def test_unit_too_long_for_the_context_alone_fails(make_engine: Any, server: OpenAIServer) -> None:
+    server.context_limit = 10
+    result = make_engine().call(batch(2))
+    assert all(f and "too long for the model" in f for f in result.failed)
+    assert len(server.requests) == 3  # the batch, then each half once
+
+
+def test_units_without_chinese_are_not_sent(make_engine: Any, server: OpenAIServer) -> None:
+    texts = ["GitHub Actions", TEXTS[0], '<x id="1"/>']
+    result = make_engine().call(Batch(IDS, texts))
+    assert result.texts == ["GitHub Actions", translate(TEXTS[0]), '<x id="1"/>']
+    assert server.sent_units() == [[TEXTS[0]]]
+    assert make_engine().call(Batch(IDS[:1], ["OSI"])).requests == 0
+
+
+def test_cache_key_and_origin_name_the_model(make_engine: Any, server: OpenAIServer) -> None:
+    one, other = make_engine(model="deepseek-chat"), make_engine(model="qwen-plus")
+    assert one.fingerprint() != other.fingerprint()
+    assert server.base_url in one.fingerprint() and "deepseek-chat" in one.fingerprint()
+    assert one.origin() == "mt:llm:deepseek-chat"
+
+
+THINK = '<think>\nThe answer is {"translations": [{"id": "a", "text": "wrong"}]}\n</think>\n'
 
 
 @pytest.mark.parametrize(
@@ -253,24 +332,37 @@ def test_retry_fills_what_the_first_answer_lacked(make_engine: Any, server: Open
          {"a": "A", "b": "B"}, None),
         ('{"translations": [{"id": "a", "text": "A"}]}', {"a": "A"}, "missing: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": 3}]}',
-         {"a": "A"}, "no text: b"),
+         {"a": "A"}, "without a text: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": " "}]}',
-         {"a": "A"}, "no text: b"),
+         {"a": "A"}, "without a text: b"),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}, "c"]}',
-         {"a": "A", "b": "B"}, "not objects with an id"),
-        ('{"units": [{"id": "a", "text": "A"}]}', {}, '"translations" list'),
-        ('[{"id": "a", "text": "A"}]', {}, '"translations" list'),
+         {"a": "A", "b": "B"}, None),
+        ('{"units": [{"id": "a", "text": "A"}]}', {"a": "A"}, "missing: b"),
+        ('[{"id": "a", "text": "A"}, {"id": "b", "translation": "B"}]', {"a": "A", "b": "B"}, None),
+        ('{"translations": {"a": "A", "b": "B"}}', {"a": "A", "b": "B"}, None),
         ('{"translations": [{"id": "a", "text": "A"}, {"id": "a", "text": "A"}]}',
-         {}, "more than once: a"),
+         {"a": "A"}, "missing: b"),
+        ('{"translations": [{"id": "a", "text": "A"}, {"id": "a", "text": "Z"}]}',
+         {}, "different texts: a"),
+        ('{"translations": [{"id": "a", "text": "A"}, {"id": "x", "text": "X"}]}',
+         {"a": "A"}, "missing: b"),
         ('```json\n{"translations": [{"id": "a", "text": "A"}]}\n```', {"a": "A"}, "missing: b"),
-        ("Sure! {}", {}, "not valid JSON"),
+        ('Here is the translation:\n{"translations": [{"id": "a", "text": "A"}, '
+         '{"id": "b", "text": "B"}]}\nHope it helps.', {"a": "A", "b": "B"}, None),
+        (THINK + '{"translations": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]}',
+         {"a": "A", "b": "B"}, None),
+        ('<think>\nStill {"id": "a", "text": "wrong"} thinking', {}, "not valid JSON"),
+        ('{"translations": [{"id": "a", "text": "A [1]"}, {"id": "b", "text": "B {cut',
+         {"a": "A [1]"}, "missing: b"),
+        ("Sure! {}", {}, '"translations" list'),
+        ("Sure!", {}, "not valid JSON"),
         ("", {}, "empty"),
         (None, {}, "empty"),
     ],
 )  # fmt: skip
 def test_parse_answer(content: str | None, good: dict[str, str], problem: str | None) -> None:
     found, problems = parse_answer(content, ["a", "b"])
-    assert {k: v for k, v in found.items() if k in good} == good
+    assert found == good
     if problem is None:
         assert problems == []
     else:
@@ -290,7 +382,7 @@ def test_numeric_ids_in_the_answer_match() -> None:
     [
         ("unauthorized", 2, EngineAuthError, f"refused the key in {ENV} (HTTP 401)"),
         ("forbidden", 0, EngineAuthError, f"refused the key in {ENV} (HTTP 403)"),
-        ("quota", 1, QuotaExceeded, "quota"),
+        ("quota", 1, QuotaExceeded, "quota"),  # not retried: waiting does not help
         ("balance", 0, QuotaExceeded, "HTTP 402"),
         ("rate_limit", 1, EngineTransientError, "HTTP 429 (after 1 retry)"),
         ("server_error", 2, EngineTransientError, "HTTP 500 (after 2 retries)"),
@@ -315,8 +407,8 @@ def test_error_mapping(
     assert KEY not in message
     assert f"127.0.0.1:{server.port}" in message
     assert caught.value.__cause__ is not None
-    retried = fault in ("quota", "rate_limit", "server_error")
-    assert len(server.requests) == (1 + retries if retried else 1)
+    retried = fault in ("rate_limit", "server_error")
+    assert len(server.requests) == caught.value.requests == (1 + retries if retried else 1)
 
 
 def test_transient_failure_then_success(make_engine: Any, server: OpenAIServer) -> None:
@@ -361,6 +453,13 @@ def test_timeout(make_engine: Any, server: OpenAIServer) -> None:
         make_engine(timeout=0.2).call(batch())
     assert KEY not in str(caught.value)
     assert caught.value.__cause__ is not None
+
+
+def test_persistent_timeout_is_sent_twice_at_most(make_engine: Any, server: OpenAIServer) -> None:
+    server.always = "slow"
+    with pytest.raises(EngineTransientError, match=r"after 1 retry") as caught:
+        make_engine(timeout=0.2, max_retries=3).call(batch())
+    assert len(server.requests) == caught.value.requests == 2
 
 
 def test_unreachable(make_engine: Any) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transpub.engines.markup import RestoreError, protect, restore
+from transpub.engines.markup import RestoreError, protect, restore, restore_plain
 
 CASES = [
     ("plain", "开源社成立于 2014 年。", "开源社成立于 2014 年。"),
@@ -64,6 +64,25 @@ def test_broken_tags_are_reported(answer: str, problem: str) -> None:
     protected = protect("[网站](https://x.cn)和**重要**")
     with pytest.raises(RestoreError, match=problem):
         restore(answer, protected)
+
+
+def test_plain_fallback_keeps_code_urls_and_addresses() -> None:
+    protected = protect(
+        "请发邮件至 team@kaiyuanshe.org 或运行 `make &amp; test`，见**文档**和[官网](https://x.cn)。"
+    )
+    assert sorted(protected.kept.values()) == ["`make &amp; test`", "team@kaiyuanshe.org"]
+    mail = next(i for i, v in protected.kept.items() if "@" in v)
+    code = next(i for i, v in protected.kept.items() if "make" in v)
+    # The paired tags came back broken (the link closed twice); the placeholders are intact.
+    answer = (
+        f'Write to <x id="{mail}"/> or run <x id="{code}"/>; see the <g id="3">docs</g></g> '
+        'and the <g id="4">site &amp; more</g>.'
+    )
+    with pytest.raises(RestoreError):
+        restore(answer, protected)
+    assert restore_plain(answer, protected) == (
+        "Write to team@kaiyuanshe.org or run `make &amp; test`; see the docs and the site & more."
+    )
 
 
 WORDS = ["开源社", "Apache", "2024", "模型", "a", "，", "<", "&"]

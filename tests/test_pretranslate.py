@@ -152,6 +152,54 @@ def test_markup_lost_by_the_engine_is_flagged_not_broken(project: Project) -> No
     assert "<x" not in entry.msgstr and "fuzzy" in entry.flags
 
 
+def test_drafts_flagged_from_the_cache_are_counted_as_flagged(project: Project) -> None:
+    engine = EchoEngine(project.config)
+    engine.drop_tags = True
+    assert _run(project, engine).flagged == 1
+    project.article("report").catalog.unlink()
+    sync_article(project, project.article("report"))
+    result = _run(project, EchoEngine(project.config))
+    assert (result.cached, result.flagged) == (4, 1)
+
+
+class FailingEngine(EchoEngine):
+    """Answers every unit but the first of each batch; raises once told to."""
+
+    error: Exception | None = None
+
+    def call(self, batch: Batch) -> BatchResult:
+        if self.error is not None and self.batches_seen:
+            raise self.error
+        result = super().call(batch)
+        result.failed = ["no usable answer"] + [None] * (len(batch.texts) - 1)
+        result.requests = 2
+        return result
+
+
+def test_a_failed_unit_is_neither_drafted_nor_cached(project: Project) -> None:
+    result = _run(project, FailingEngine(project.config))
+    assert (result.machine, result.failed, result.failure) == (2, 2, "no usable answer")
+    assert result.usage.requests == 4 and result.usage.texts == 4
+    po = _po(project)
+    first = po.find("开源社年度报告")
+    assert first.msgstr == "" and get_note(first, "origin") is None
+    again = EchoEngine(project.config)
+    assert _run(project, again).failed == 0
+    assert [len(b.texts) for b in again.batches_seen] == [2]  # exactly the two failed units
+
+
+def test_an_engine_error_fails_the_rest_and_keeps_what_was_done(project: Project) -> None:
+    from transpub.errors import EngineTransientError
+
+    engine = FailingEngine(project.config)
+    engine.error = EngineTransientError("the service still answered HTTP 503")
+    engine.error.requests = 4
+    result = _run(project, engine)
+    assert (result.machine, result.failed) == (1, 3)
+    assert result.failure == "the service still answered HTTP 503"
+    assert result.usage.requests == 2 + 4
+
+
 def test_memory_prefills_exact_matches_and_no_engine_leaves_the_rest(project: Project) -> None:
     memory = TranslationMemory(project.root / ".transpub" / "tm.sqlite")
     memory.add([("第三段讲述模型开放框架。", "The third paragraph is about the MOF.")], "tmx:test")

@@ -126,7 +126,8 @@ def test_translate_with_an_openai_compatible_llm(project_dir: Path) -> None:
     assert llm.key not in run.stdout + run.stderr
     po = pofile.load(project_dir / "articles" / "events" / "en.po")
     drafts = [e for e in po if e.msgstr]
-    assert len(drafts) == 6 and all(get_note(e, "origin") == "mt:llm" for e in drafts)
+    assert len(drafts) == 6
+    assert all(get_note(e, "origin") == "mt:llm:deepseek-chat" for e in drafts)
     assert all(e.msgstr.startswith("EN[") for e in drafts)
     assert [b["temperature"] for b in llm.bodies] == [0] * len(llm.bodies)
     total_tokens = sum(u["prompt_tokens"] for u in llm.usages)

@@ -78,6 +78,8 @@ class LLMSettings:
     max_retries: int = 3
     #: Units per request.
     batch_size: int = 20
+    #: The most answer tokens one request may ask for (the model's output limit).
+    max_tokens: int = 8192
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,8 @@ def _validate(config: Config, path: Path) -> None:
         raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
     if config.catalog.wrap_width < 0:
         raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
+    if config.llm.max_tokens < 1:
+        raise ConfigError("[llm] max_tokens must be 1 or more", path=path)
     _validate_credits(config, path)
     _validate_site(config.site, path)
     _validate_channels(config, path)

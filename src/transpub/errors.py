@@ -67,6 +67,9 @@ class ApprovalError(TranspubError):
 class EngineError(TranspubError):
     """A machine translation engine failed (the message says which and what to do)."""
 
+    #: HTTP requests the failing call made (its retries included), for the cost table.
+    requests: int = 1
+
 
 class EngineAuthError(EngineError):
     """The engine refused the credentials (wrong or missing key)."""

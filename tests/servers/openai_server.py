@@ -4,6 +4,11 @@ It answers ``POST /v1/chat/completions`` (and ``/chat/completions``) in JSON mod
 the user message ``{"units": [{"id", "text"}]}`` comes back as ``EN[<text>]``, tags untouched.
 Tests queue faults with ``server.fail("missing", "rate_limit", …)`` (one per request, in order)
 or set ``server.always`` for every request, and read what was asked in ``server.requests``.
+Answers take the shapes real models give (prose or a ``<think>`` block before the JSON, a fence,
+ids as strings, …). Like a real model, an answer longer than the request's ``max_tokens`` (or
+``output_limit``) is cut off with ``finish_reason: "length"``, and a request whose prompt plus
+``max_tokens`` exceeds ``context_limit`` is refused with vLLM's context-length 400. Tokens are
+counted as characters.
 """
 
 from __future__ import annotations
@@ -24,8 +29,15 @@ KEY = "sk-test-transpub-4f1c9a7e2b"
 #: What a request can be answered with, besides "ok".
 FAULTS = (
     "missing",  # the last unit left out
+    "missing_all_but_one",  # only the first unit answered
     "extra",  # an id that was not asked for, besides the right ones
-    "duplicate",  # the first unit twice
+    "duplicate",  # the first unit twice, same text
+    "conflict",  # the first unit twice, with different texts
+    "prose",  # a sentence before the JSON
+    "think",  # a reasoning block (DeepSeek-R1, Qwen3) before the JSON
+    "fenced",  # the JSON in a Markdown code fence
+    "string_ids",  # ids given back as strings ("1")
+    "truncated",  # cut off half-way, finish_reason "length"
     "not_json",  # prose instead of JSON
     "empty",  # no content at all
     "rate_limit",  # 429 rate_limit_exceeded
@@ -52,6 +64,10 @@ class OpenAIServer:
     key: str = KEY
     faults: list[str] = field(default_factory=list)
     always: str | None = None
+    #: The model's output limit in tokens (characters here); None: only the request's max_tokens.
+    output_limit: int | None = None
+    #: The model's context in tokens: prompt plus max_tokens beyond it is refused (400).
+    context_limit: int | None = None
     #: Each request: path, authorization header and JSON body.
     requests: list[dict[str, Any]] = field(default_factory=list)
     #: The usage reported in each successful answer.
@@ -81,6 +97,10 @@ class OpenAIServer:
     def bodies(self) -> list[dict[str, Any]]:
         return [r["body"] for r in self.requests]
 
+    def sent_units(self) -> list[list[str]]:
+        """The unit texts of each request, in order."""
+        return [[u["text"] for u in _units(b)] for b in self.bodies]
+
 
 def _units(body: dict[str, Any]) -> list[dict[str, Any]]:
     """The units of the first user message (a retry adds a plain-text one after it)."""
@@ -92,18 +112,36 @@ def _units(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _answer(fault: str, units: list[dict[str, Any]]) -> str | None:
-    entries = [{"id": u["id"], "text": translate(u["text"])} for u in units]
+    entries: list[dict[str, Any]] = [{"id": u["id"], "text": translate(u["text"])} for u in units]
     if fault == "missing":
         entries = entries[:-1]
+    elif fault == "missing_all_but_one":
+        entries = entries[:1]
     elif fault == "extra":
-        entries.append({"id": "not-asked", "text": "EN[?]"})
+        entries.append({"id": 999, "text": "EN[?]"})
     elif fault == "duplicate":
         entries.append(dict(entries[0]))
+    elif fault == "conflict":
+        entries.append({"id": entries[0]["id"], "text": "EN[something else]"})
+    elif fault == "string_ids":
+        entries = [{"id": str(e["id"]), "text": e["text"]} for e in entries]
     elif fault == "not_json":
         return "Here are the translations you asked for: EN[…]"
     elif fault == "empty":
         return None
-    return json.dumps({"translations": entries}, ensure_ascii=False)
+    answer = json.dumps({"translations": entries}, ensure_ascii=False)
+    if fault == "prose":
+        return f"Here is the translation:\n\n{answer}\n\nLet me know if you need changes."
+    if fault == "think":
+        return (
+            '<think>\nThe user wants {"translations": [...]}. Translate each unit; keep the '
+            f"tags.\n</think>\n\n{answer}"
+        )
+    if fault == "fenced":
+        return f"```json\n{answer}\n```"
+    if fault == "truncated":
+        return answer[: len(answer) // 2]
+    return answer
 
 
 _ERRORS: dict[str, tuple[int, str, str | None, str]] = {
@@ -154,9 +192,24 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault == "slow" and state.release.wait(10):
             return
+        prompt = sum(len(m.get("content") or "") for m in body["messages"])
+        limit = body.get("max_tokens")
+        if state.context_limit is not None and prompt + (limit or 0) > state.context_limit:
+            message = (
+                f"This model's maximum context length is {state.context_limit} tokens. However, "
+                f"you requested {prompt + (limit or 0)} tokens ({prompt} in the messages, "
+                f"{limit} in the completion). Please reduce the length of the messages or "
+                "completion."
+            )
+            self._error(400, "BadRequestError", None, message)
+            return
         content = _answer(fault, _units(body))
+        finish = "length" if fault == "truncated" else "stop"
+        cap = min(x for x in (limit, state.output_limit, 10**9) if x is not None)
+        if content is not None and len(content) > cap:
+            content, finish = content[:cap], "length"
         usage = {
-            "prompt_tokens": sum(len(m.get("content") or "") for m in body["messages"]),
+            "prompt_tokens": prompt,
             "completion_tokens": len(content or ""),
         }
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
@@ -173,7 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
                     {
                         "index": 0,
                         "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
+                        "finish_reason": finish,
                     }
                 ],
                 "usage": usage,

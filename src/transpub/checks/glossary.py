@@ -128,5 +128,17 @@ class DoNotTranslateCheck(Check):
         return [
             f"{term.zh!r} must appear unchanged"
             for term in _terms(source, context, TermType.DO_NOT_TRANSLATE)
-            if not re.search(r"(?<![\w])" + re.escape(term.zh) + r"(?![\w])", target)
+            if not any(
+                re.search(r"(?<![\w])" + re.escape(form) + r"(?![\w])", target)
+                for form in _as_written(term, source)
+            )
         ]
+
+
+def _as_written(term: Term, source: str) -> set[str]:
+    """The term as the glossary spells it and, unless it is case-sensitive, as the source does
+    ("Community Over Code" copied from the source satisfies "Community over Code")."""
+    forms = {term.zh}
+    if not term.case_sensitive:
+        forms.update(m.group() for m in re.finditer(re.escape(term.zh), source, re.IGNORECASE))
+    return forms

@@ -46,6 +46,11 @@ class BatchResult:
     output_tokens: int = 0
     #: Per text: a reason when the engine's answer for it is doubtful (kept as a flagged draft).
     problems: list[str | None] = field(default_factory=list)
+    #: Per text: why the engine gave no usable translation for it (its text is then meaningless:
+    #: it is neither stored as a draft nor cached, and the unit counts as failed).
+    failed: list[str | None] = field(default_factory=list)
+    #: HTTP requests made for the batch (retries, re-asks and split halves included).
+    requests: int = 1
 
 
 @dataclass
@@ -59,7 +64,7 @@ class Usage:
     output_tokens: int = 0
 
     def add(self, result: BatchResult, texts: int) -> None:
-        self.requests += 1
+        self.requests += result.requests
         self.texts += texts
         self.billed_characters += result.billed_characters
         self.input_tokens += result.input_tokens
@@ -91,6 +96,10 @@ class Engine(ABC):
     def fingerprint(self) -> str:
         """What makes this engine's answers differ (model, target variant); keys the cache."""
         return ""
+
+    def origin(self) -> str:
+        """What a draft records as its origin (``mt:<engine id>``; a member may name its model)."""
+        return f"mt:{self.engine_id}"
 
     def usage_report(self) -> str:
         """One line on the account's usage, for `transpub usage`."""

@@ -179,3 +179,17 @@ def restore(answer: str, protected: Protected) -> str:
         pattern = f"\x00open{tag_id}\x00(\\s*)(.*?)(\\s*)\x00close{tag_id}\x00"
         text = re.sub(pattern, _wrap(opening, closing), text, flags=re.S)
     return text.strip()
+
+
+def restore_plain(answer: str, protected: Protected) -> str:
+    """An answer whose paired tags broke, as text: the formatting tags dropped, every intact
+    placeholder (code, URL, e-mail address, inline HTML) put back as the Markdown it stood for."""
+
+    def replace(m: re.Match[str]) -> str:
+        kept = m.group(2)
+        if kept is not None and int(kept) in protected.kept:
+            return f"\x00{kept}\x00"  # restored after unescaping: its Markdown is literal
+        return ""
+
+    text = unescape(_TAG.sub(replace, answer))
+    return re.sub(r"\x00(\d+)\x00", lambda m: protected.kept[int(m.group(1))], text).strip()

@@ -4,6 +4,9 @@ Only entries that need it are touched: untranslated ones, and machine drafts who
 Every batch's answers go into the engine cache before the next request, and the catalog is saved
 every few seconds and at the end: a crash, a kill or a quota stop loses nothing already paid for,
 and no text is ever sent to a paid engine twice.
+A unit the engine gives no usable translation for is never stored nor cached: it is counted as
+failed and the next run sends it again. An engine error (its own retries spent) stops the article
+the same way, keeping what was done and what it cost.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from transpub.catalog import pofile
 from transpub.catalog.queue import active, get_note, record_draft, set_note
 from transpub.credits.contributions import entry_id
 from transpub.engines.base import Batch, Engine, Usage
-from transpub.engines.markup import RestoreError, protect, restore
+from transpub.engines.markup import RestoreError, protect, restore, restore_plain
 from transpub.engines.tm import TranslationMemory
-from transpub.errors import QuotaExceeded
+from transpub.errors import EngineError, QuotaExceeded
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
 from transpub.textfile import write_atomic
@@ -53,6 +56,11 @@ class Pretranslation:
     usage: Usage = field(default_factory=Usage)
     engine_seconds: float = 0.0
     stopped: str | None = None
+    #: Units the engine gave no usable translation for: not drafted, not cached, sent again by
+    #: the next run; ``failure`` says why (the engine error that stopped the article, else the
+    #: first reason met).
+    failed: int = 0
+    failure: str | None = None
 
 
 def needs_translation(entry: polib.POEntry) -> bool:
@@ -190,8 +198,9 @@ def pretranslate(
             if hit is None:
                 unsent.append(entry)
                 continue
-            pending.add(entry, hit[0], f"mt:{engine.engine_id}", hit[1])
+            pending.add(entry, hit[0], engine.origin(), hit[1])
             result.cached += 1
+            result.flagged += hit[1] is not None
         rest = unsent
     pending.store()
     if engine is None or cache is None or not rest:
@@ -231,24 +240,37 @@ def pretranslate(
                 finally:
                     result.engine_seconds += time.perf_counter() - sent_at
         except QuotaExceeded as exc:
+            result.usage.requests += exc.requests
             result.stopped = str(exc)
             result.left = len(rest) - done
+            break
+        except EngineError as exc:
+            # The engine's own retries are spent: this batch and the rest wait for the next run
+            # (what earlier batches cost is kept in the usage, nothing failed is stored).
+            result.usage.requests += exc.requests
+            result.failed += len(rest) - done
+            result.failure = str(exc)  # the reason of most failures: it comes first
             break
         rows: list[tuple[str, str, str | None]] = []
         for i, text in enumerate(answer.texts):
             entry, guard = rest[start + i], protected[start + i]
             problem = answer.problems[i] if i < len(answer.problems) else None
+            failure = answer.failed[i] if i < len(answer.failed) else None
+            if failure is not None:
+                result.failed += 1
+                result.failure = result.failure or failure
+                continue
             try:
                 translated = restore(text, guard)
             except RestoreError as exc:
-                translated = restore_plain(text)
+                translated = restore_plain(text, guard)
                 problem = f"the engine did not keep the markup ({exc}); fix links and formatting"
-            pending.add(entry, translated, f"mt:{engine.engine_id}", problem)
+            pending.add(entry, translated, engine.origin(), problem)
             rows.append((entry.msgid, translated, problem))
             result.flagged += problem is not None
-        cache.put(rows)  # every answer is kept (committed) before the next request
+        cache.put(rows)  # every usable answer is kept (committed) before the next request
         result.machine += len(rows)
-        result.usage.add(answer, len(rows))
+        result.usage.add(answer, end - start)
         if time.perf_counter() - saved_at > SAVE_EVERY:
             pending.store()
             saved_at = time.perf_counter()
@@ -257,14 +279,6 @@ def pretranslate(
             progress(done, len(rest))
     pending.store()
     return result
-
-
-def restore_plain(answer: str) -> str:
-    """An answer's text without any tags (when the tags could not be restored)."""
-    import re
-    from html import unescape
-
-    return unescape(re.sub(r"</?g[^>]*>|<x[^>]*/>", "", answer)).strip()
 
 
 def _save_suggestions(
