@@ -1,0 +1,113 @@
+"""What the aligner knows about one unit: its structural group, its length and its anchors.
+
+Anchors are the tokens a translator copies rather than translates: numbers, URLs, code spans and
+Latin names (``OpenDigger``, ``GitHub``). On the English side, where every word is Latin, only the
+words that also occur in the Chinese document count as names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from transpub.markdown.units import Unit
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s)>\]\"'<]+")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_CODE = re.compile(r"`+([^`]+)`+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.+#'][A-Za-z0-9]+)*\+*")
+_MARKUP = re.compile(r"<[^>]+>|[*_~#>|\\]|!?\[|\]\([^)]*\)")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+#: Units whose kinds align only with the same group (``text`` also takes ``html``).
+TEXT_KINDS = ("paragraph", "list item", "block quote", "footnote")
+
+
+def group_of(unit: Unit) -> str:
+    """The structural group: ``fm:<key>``, ``h1``…``h6``, ``cell``, ``header cell``, ``html`` or
+    ``text`` (paragraphs, list items, block quotes, footnotes)."""
+    kind = unit.kind
+    if kind.startswith("front matter: "):
+        return "fm:" + kind[len("front matter: ") :]
+    if kind.startswith("heading "):
+        return kind[len("heading ") :]
+    if kind == "table header cell":
+        return "header cell"
+    if kind == "table cell":
+        return "cell"
+    if kind == "html text":
+        return "html"
+    return "text"
+
+
+def plain(text: str) -> str:
+    """The text a reader sees: link targets, URLs, HTML tags and Markdown marks removed."""
+    text = _URL.sub(" ", _LINK_TARGET.sub("]", text))
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
+def number_tokens(text: str) -> list[str]:
+    """Numbers with thousands separators dropped (``1,000`` and ``1000`` are one anchor)."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        token = m.group().replace(",", "").rstrip(".")
+        out.append("#" + (token.lstrip("0") or "0"))
+    return out
+
+
+def latin_tokens(text: str) -> list[str]:
+    """Latin words, lower-cased, of two letters or more."""
+    return [w.lower() for w in _LATIN.findall(text) if len(w) > 1]
+
+
+@dataclass
+class Item:
+    """A unit as the aligner sees it. ``index`` is its place in the document's unit list."""
+
+    index: int
+    unit: Unit
+    group: str
+    length: float  # visible characters, at least 1
+    position: float  # 0–1: where the unit starts in the document, by visible characters
+    anchors: Counter[str] = field(default_factory=Counter)
+
+
+def _raw_anchors(text: str) -> tuple[list[str], str]:
+    """URL and code anchors, and the text left once they are removed."""
+    found = ["url:" + u.rstrip(".,;").lower() for u in _URL.findall(text)]
+    found += ["url:" + t.rstrip(".,;").lower() for t in _LINK_TARGET.findall(text) if t]
+    found += ["code:" + c.strip() for c in _CODE.findall(text)]
+    rest = _CODE.sub(" ", _URL.sub(" ", _LINK_TARGET.sub("] ", text)))
+    return found, rest
+
+
+def items_of(units: list[Unit], names: frozenset[str] | None = None) -> list[Item]:
+    """Items for a document's units. ``names`` (lower-case Latin words of the other, Chinese
+    document) limits Latin anchors on the English side; ``None`` keeps them all (Chinese side)."""
+    lengths = [max(1.0, float(len(plain(u.msgid)))) for u in units]
+    total = sum(lengths) or 1.0
+    items: list[Item] = []
+    done = 0.0
+    for index, (unit, length) in enumerate(zip(units, lengths, strict=True)):
+        anchors, rest = _raw_anchors(unit.msgid)
+        anchors += number_tokens(rest)
+        words = latin_tokens(rest)
+        anchors += [w for w in words if names is None or w in names]
+        items.append(
+            Item(index, unit, group_of(unit), length, done / total, Counter(anchors))
+        )
+        done += length
+    return items
+
+
+def names_of(items: list[Item]) -> frozenset[str]:
+    """The Latin words found in a (Chinese) document's items."""
+    return frozenset(a for item in items for a in item.anchors if a[0].isalpha() and ":" not in a)
+
+
+def han_share(text: str) -> float:
+    """The share of Han characters among the non-space characters of ``text`` (0–1)."""
+    chars = [ch for ch in text if not ch.isspace()]
+    return sum(1 for ch in chars if _HAN.match(ch)) / len(chars) if chars else 0.0
