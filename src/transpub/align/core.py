@@ -5,7 +5,7 @@ Structure first: front-matter keys and headings are aligned as the skeleton of b
 the remaining units (paragraphs, list items, tables as wholes, HTML captions, unmatched headings)
 are aligned by dynamic programming over Gale–Church length costs (``nltk.translate.gale_church``)
 combined with anchor agreement (numbers, URLs, code, Latin names), with 1–1, 1–0, 0–1, 2–1, 1–2,
-1–3 and 3–1 beads where a translator merged, split, dropped or added paragraphs. Tables are
+1–3, 3–1, 1–4 and 4–1 beads where a translator merged, split, dropped or added paragraphs. Tables are
 aligned row by row, rows matched by their anchors, so reordered rows still pair up.
 """
 
@@ -16,11 +16,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from transpub.align.features import Item, items_of, names_of
+from transpub.align.features import Item, items_of, names_of, scale_lengths
 from transpub.markdown.units import Unit
 
-#: Prior probabilities of bead shapes (Gale & Church 1993, with 1–3 / 3–1 added for list items
-#: a translator split or merged).
+#: Prior probabilities of bead shapes (Gale & Church 1993, with 1–3, 3–1, 1–4 and 4–1 added for list
+#: items a translator split or merged).
 PRIORS: dict[tuple[int, int], float] = {
     (1, 0): 0.0099,
     (0, 1): 0.0099,
@@ -29,13 +29,24 @@ PRIORS: dict[tuple[int, int], float] = {
     (1, 2): 0.089,
     (3, 1): 0.02,
     (1, 3): 0.02,
+    (4, 1): 0.005,
+    (1, 4): 0.005,
 }
 _SKIP_ONLY = ((1, 1), (1, 0), (0, 1))
 #: Weight of anchor agreement against the length cost (both in nats).
-ANCHOR_WEIGHT = 6.0
+ANCHOR_WEIGHT = 8.0
 #: Cost per unit of relative position difference between two skeleton units (headings).
 POSITION_WEIGHT = 12.0
 _MAX_COST = 40.0
+#: Cost of a merge or split that mixes paragraphs, list items and block quotes (an English
+#: "Translator: …" note beside a paragraph is an added unit, not half of a split).
+MIXED_COST = 8.0
+#: Cost per level of list nesting between two paired list items.
+DEPTH_COST = 2.5
+#: How many Chinese characters the document-wide length ratio weighs in a section's own ratio.
+LOCAL_PRIOR_CHARS = 300.0
+#: Gale & Church's variance per character (6.8) is for sentences; paragraphs vary more.
+VARIANCE_PER_CHAR = 6.8 * 2
 
 
 @dataclass(frozen=True)
@@ -73,12 +84,12 @@ class _Params:
         self.PRIORS = PRIORS
 
 
-def estimate_params(zh: Sequence[Item], en: Sequence[Item]) -> _Params:
-    """English characters per Chinese character over the whole pair, and a variance scaled to it
-    (Gale & Church's 6.8 per character of the shorter language)."""
-    ratio = sum(i.length for i in en) / max(1.0, sum(i.length for i in zh))
-    ratio = min(8.0, max(1.0, ratio))
-    return _Params(ratio, 6.8 * ratio)
+def estimate_params(zh: list[Item], en: list[Item]) -> _Params:
+    """English characters per Chinese character over the whole pair (Chinese lengths rescaled,
+    see :func:`scale_lengths`), and a variance scaled to it (Gale & Church's 6.8 per character
+    of the shorter language)."""
+    ratio = scale_lengths(zh, en)
+    return _Params(ratio, VARIANCE_PER_CHAR * ratio)
 
 
 def _length_cost(lz: float, le: float, shape: tuple[int, int], params: _Params) -> float:
@@ -131,6 +142,19 @@ def _kind_cost(zg: Sequence[str], eg: Sequence[str]) -> float | None:
     return 0.0 if groups == {"text"} else None
 
 
+def _mixed_cost(z: Sequence[Item], e: Sequence[Item]) -> float:
+    """A merge or split rarely mixes paragraphs with list items or block quotes, and a list item
+    is translated at its own nesting depth (the first units of a bead are compared)."""
+    if not z or not e:
+        return 0.0
+    cost = 0.0
+    if z[0].unit.kind == e[0].unit.kind == "list item":
+        cost += DEPTH_COST * min(2, abs(z[0].depth - e[0].depth))
+    if len(z) + len(e) > 2:
+        cost += MIXED_COST * (len({i.unit.kind for i in (*z, *e)}) - 1)
+    return cost
+
+
 def _pair_penalty(z: Sequence[Item], e: Sequence[Item]) -> tuple[float, float, float]:
     """(anchor cost, agreement, strength) of a bead."""
     za: Counter[str] = Counter()
@@ -152,7 +176,7 @@ def bead_cost(
         return None
     lz = sum(i.length for i in z)
     le = sum(i.length for i in e)
-    cost = kind + _length_cost(lz, le, (len(z), len(e)), params)
+    cost = kind + _mixed_cost(z, e) + _length_cost(lz, le, (len(z), len(e)), params)
     if z and e:
         cost += _pair_penalty(z, e)[0]
         if position:
@@ -279,9 +303,15 @@ def _rows(cells: list[Item]) -> list[list[Item]]:
 class Aligner:
     """Aligns two unit lists; the result is a list of :class:`AlignedPair` in Chinese order."""
 
-    def __init__(self, zh_units: list[Unit], en_units: list[Unit]) -> None:
-        self.zh = items_of(zh_units)
-        self.en = items_of(en_units, names_of(self.zh))
+    def __init__(
+        self,
+        zh_units: list[Unit],
+        en_units: list[Unit],
+        zh_text: str | None = None,
+        en_text: str | None = None,
+    ) -> None:
+        self.zh = items_of(zh_units, text=zh_text)
+        self.en = items_of(en_units, names_of(self.zh), en_text)
         self.params = estimate_params(self.zh, self.en)
 
     def run(self) -> list[AlignedPair]:
@@ -315,12 +345,22 @@ class Aligner:
                 zpos, epos = zi.index + 1, ei.index + 1
         return out
 
+    def _local(self, zh: list[Item], en: list[Item]) -> _Params:
+        """The document's parameters with the ratio drawn towards this section's own (how much a
+        translator condenses varies from section to section)."""
+        glob = self.params.AVERAGE_CHARACTERS
+        weight = LOCAL_PRIOR_CHARS
+        ratio = (sum(i.length for i in en) + weight * glob) / (sum(i.length for i in zh) + weight)
+        ratio = min(8.0, max(1.0, ratio))
+        return _Params(ratio, self.params.VARIANCE_CHARACTERS * ratio / glob)
+
     def _section(self, zh: list[Item], en: list[Item]) -> list[tuple[list[Item], list[Item]]]:
         zb, eb = _tables(zh), _tables(en)
         za, ea = [_as_item(b) for b in zb], [_as_item(b) for b in eb]
+        params = self._local(zh, en)
 
         def cost(i: int, j: int, a: int, b: int) -> float | None:
-            return bead_cost(za[i : i + a], ea[j : j + b], self.params)
+            return bead_cost(za[i : i + a], ea[j : j + b], params)
 
         out: list[tuple[list[Item], list[Item]]] = []
         for z, e in dp_align(len(za), len(ea), cost, tuple(PRIORS)):
@@ -403,6 +443,9 @@ class Aligner:
         ]
 
 
-def align_units(zh: list[Unit], en: list[Unit]) -> list[AlignedPair]:
-    """Every bead of the alignment of ``zh`` with ``en``, in document order."""
-    return Aligner(zh, en).run()
+def align_units(
+    zh: list[Unit], en: list[Unit], zh_text: str | None = None, en_text: str | None = None
+) -> list[AlignedPair]:
+    """Every bead of the alignment of ``zh`` with ``en``, in document order; the documents'
+    texts, when given, let list nesting count."""
+    return Aligner(zh, en, zh_text, en_text).run()

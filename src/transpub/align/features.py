@@ -72,6 +72,8 @@ class Item:
     length: float  # visible characters, at least 1
     position: float  # 0–1: where the unit starts in the document, by visible characters
     anchors: Counter[str] = field(default_factory=Counter)
+    han: float = 0.0  # Han characters among ``length`` (Chinese side)
+    depth: int = 0  # nesting of a list item (0: top level), ranked within its document
 
 
 def _raw_anchors(text: str) -> tuple[list[str], str]:
@@ -83,23 +85,66 @@ def _raw_anchors(text: str) -> tuple[list[str], str]:
     return found, rest
 
 
-def items_of(units: list[Unit], names: frozenset[str] | None = None) -> list[Item]:
+def list_depths(units: list[Unit], text: str | None) -> list[int]:
+    """Each unit's list nesting: the rank of its line's indentation among the list items' own
+    (documents indent by 2 or 4 spaces, so widths are ranked, not divided)."""
+    if text is None:
+        return [0] * len(units)
+    lines = text.splitlines()
+    indents: list[int | None] = []
+    for unit in units:
+        if unit.kind != "list item" or not 0 < unit.line <= len(lines):
+            indents.append(None)
+            continue
+        line = lines[unit.line - 1].expandtabs(4)
+        indents.append(len(line) - len(line.lstrip(" ")))
+    ranks = {width: rank for rank, width in enumerate(sorted({i for i in indents if i is not None}))}
+    return [ranks[i] if i is not None else 0 for i in indents]
+
+
+def items_of(
+    units: list[Unit], names: frozenset[str] | None = None, text: str | None = None
+) -> list[Item]:
     """Items for a document's units. ``names`` (lower-case Latin words of the other, Chinese
-    document) limits Latin anchors on the English side; ``None`` keeps them all (Chinese side)."""
-    lengths = [max(1.0, float(len(plain(u.msgid)))) for u in units]
+    document) limits Latin anchors on the English side; ``None`` keeps them all (Chinese side).
+
+    Lengths are visible characters; on the Chinese side (``names is None``) they are split into
+    Han characters and others, so that :func:`scale_lengths` can weigh Latin text copied into the
+    Chinese (names, English sentences) as it will count in the English. ``text`` (the document)
+    gives list items their nesting depth.
+    """
+    depths = list_depths(units, text)
+    texts = [plain(u.msgid) for u in units]
+    lengths = [max(1.0, float(len(t))) for t in texts]
     total = sum(lengths) or 1.0
     items: list[Item] = []
     done = 0.0
-    for index, (unit, length) in enumerate(zip(units, lengths, strict=True)):
+    for index, (unit, length, text) in enumerate(zip(units, lengths, texts, strict=True)):
         anchors, rest = _raw_anchors(unit.msgid)
         anchors += number_tokens(rest)
         words = latin_tokens(rest)
         anchors += [w for w in words if names is None or w in names]
-        items.append(
-            Item(index, unit, group_of(unit), length, done / total, Counter(anchors))
+        han = float(len(_HAN.findall(text))) if names is None else 0.0
+        item = Item(
+            index, unit, group_of(unit), length, done / total, Counter(anchors), han, depths[index]
         )
+        items.append(item)
         done += length
     return items
+
+
+def scale_lengths(zh: list[Item], en: list[Item]) -> float:
+    """Put Chinese lengths in Chinese-character units, where each Han character counts 1 and
+    other characters count 1/ratio, and return the ratio: English characters per Han character
+    once the text copied verbatim is set aside."""
+    han = sum(i.han for i in zh)
+    other = sum(i.length - i.han for i in zh)
+    english = sum(i.length for i in en)
+    ratio = (english - other) / han if han else 1.0
+    ratio = min(8.0, max(1.0, ratio))
+    for item in zh:
+        item.length = max(1.0, item.han + (item.length - item.han) / ratio)
+    return ratio
 
 
 def names_of(items: list[Item]) -> frozenset[str]:
