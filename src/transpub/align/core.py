@@ -5,8 +5,8 @@ Structure first: front-matter keys and headings are aligned as the skeleton of b
 the remaining units (paragraphs, list items, tables as wholes, HTML captions, unmatched headings)
 are aligned by dynamic programming over Gale–Church length costs (``nltk.translate.gale_church``)
 combined with anchor agreement (numbers, URLs, code, Latin names), with 1–1, 1–0, 0–1, 2–1, 1–2,
-1–3, 3–1, 1–4 and 4–1 beads where a translator merged, split, dropped or added paragraphs. Tables are
-aligned row by row, rows matched by their anchors, so reordered rows still pair up.
+1–3, 3–1, 1–4 and 4–1 beads where a translator merged, split, dropped or added paragraphs. Tables
+are aligned row by row, rows matched by their anchors, so reordered rows still pair up.
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ def dp_align(
 
 
 def _is_skeleton(item: Item) -> bool:
-    return item.group.startswith("fm:") or item.group[0] == "h" and item.group[1:].isdigit()
+    return item.group.startswith("fm:") or (item.group[0] == "h" and item.group[1:].isdigit())
 
 
 def _tables(items: list[Item]) -> list[Item | list[Item]]:

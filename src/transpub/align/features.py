@@ -98,7 +98,8 @@ def list_depths(units: list[Unit], text: str | None) -> list[int]:
             continue
         line = lines[unit.line - 1].expandtabs(4)
         indents.append(len(line) - len(line.lstrip(" ")))
-    ranks = {width: rank for rank, width in enumerate(sorted({i for i in indents if i is not None}))}
+    widths = sorted({i for i in indents if i is not None})
+    ranks = {width: rank for rank, width in enumerate(widths)}
     return [ranks[i] if i is not None else 0 for i in indents]
 
 
