@@ -34,12 +34,18 @@ PRIORS: dict[tuple[int, int], float] = {
 }
 _SKIP_ONLY = ((1, 1), (1, 0), (0, 1))
 #: Weight of anchor agreement against the length cost (both in nats).
-ANCHOR_WEIGHT = 8.0
+ANCHOR_WEIGHT = 12.0
 #: Cost per unit of relative position difference between two skeleton units (headings).
 POSITION_WEIGHT = 12.0
-_MAX_COST = 40.0
-#: Cost of a merge or split that mixes paragraphs, list items and block quotes (an English
-#: "Translator: …" note beside a paragraph is an added unit, not half of a split).
+#: Beyond this, a length mismatch only says "bad": anchors and structure decide (a translator
+#: may condense a paragraph of quoted English to a third).
+MAX_LENGTH_COST = 12.0
+#: Cost of leaving a unit unpaired, on top of its prior. Gale–Church price a skipped unit by its
+#: length, which makes a long dropped paragraph cheaper to merge into its neighbour than to drop.
+SKIP_COST = 2.5
+#: Cost of a merge or split that mixes block quotes with other units (an English "Translator: …"
+#: note beside a paragraph is an added unit, not half of a split); an eighth of it for a list item
+#: whose English continues in a paragraph.
 MIXED_COST = 8.0
 #: Cost per level of list nesting between two paired list items.
 DEPTH_COST = 2.5
@@ -98,10 +104,12 @@ def _length_cost(lz: float, le: float, shape: tuple[int, int], params: _Params) 
     from nltk.translate.gale_church import align_log_prob
 
     a, b = shape
+    if not a or not b:  # a dropped or added unit: its length says nothing about a translation
+        return SKIP_COST - math.log(PRIORS[shape])
     zs = [lz] + [0.0] * (a - 1) if a else []
     es = [le] + [0.0] * (b - 1) if b else []
     cost = float(align_log_prob(a, b, zs, es, shape, params))
-    return _MAX_COST if math.isnan(cost) or cost > _MAX_COST else cost
+    return MAX_LENGTH_COST if math.isnan(cost) or cost > MAX_LENGTH_COST else cost
 
 
 def length_probability(lz: float, le: float, params: _Params) -> float:
@@ -113,11 +121,12 @@ def length_probability(lz: float, le: float, params: _Params) -> float:
 
 
 def anchor_agreement(za: Counter[str], ea: Counter[str]) -> tuple[float, float]:
-    """(Dice agreement 0–1, strength 0–1) of two anchor multisets; strength 0 when none exist."""
-    total = sum(za.values()) + sum(ea.values())
+    """(Dice agreement 0–1, strength 0–1) of two units' anchors, as sets (a translator who
+    condenses keeps the names but not every repetition); strength 0 when none exist."""
+    total = len(za) + len(ea)
     if not total:
         return 0.0, 0.0
-    shared = sum((za & ea).values())
+    shared = len(za.keys() & ea.keys())
     return 2 * shared / total, min(1.0, total / 4)
 
 
@@ -151,12 +160,21 @@ def _mixed_cost(z: Sequence[Item], e: Sequence[Item]) -> float:
     if z[0].unit.kind == e[0].unit.kind == "list item":
         cost += DEPTH_COST * min(2, abs(z[0].depth - e[0].depth))
     if len(z) + len(e) > 2:
-        cost += MIXED_COST * (len({i.unit.kind for i in (*z, *e)}) - 1)
+        kinds = {i.unit.kind for i in (*z, *e)}
+        if len(kinds) > 1:
+            cost += MIXED_COST if "block quote" in kinds else MIXED_COST / 8
     return cost
 
 
 def _pair_penalty(z: Sequence[Item], e: Sequence[Item]) -> tuple[float, float, float]:
-    """(anchor cost, agreement, strength) of a bead."""
+    """(anchor cost, agreement, strength) of a bead. A Chinese unit that is mostly Latin text (a
+    quoted English passage, a name) agrees as much as its text resembles the English."""
+    if all(i.latin for i in z) and sum(i.length for i in z) >= 20:
+        from rapidfuzz import fuzz
+
+        english = " ".join(i.text for i in e)
+        agreement = float(fuzz.ratio(" ".join(i.text for i in z), english)) / 100
+        return ANCHOR_WEIGHT * (0.5 - agreement), agreement, 1.0
     za: Counter[str] = Counter()
     ea: Counter[str] = Counter()
     for i in z:
@@ -196,7 +214,7 @@ def confidence(z: Sequence[Item], e: Sequence[Item], params: _Params) -> float:
     structural = all(i.group != "text" for i in (*z, *e))
     neutral = 0.8 if structural else 0.6
     anchor_score = strength * agreement + (1 - strength) * neutral
-    score = 0.5 * p_len**0.25 + 0.5 * anchor_score
+    score = 0.5 * float(p_len**0.25) + 0.5 * anchor_score
     if kind:
         score *= 0.8
     if len(z) + len(e) > 2:
@@ -377,8 +395,12 @@ class Aligner:
                 if isinstance(block, list) and not zblocks:
                     out += [([], [c]) for c in block]
             if all(isinstance(b, Item) for b in (*zblocks, *eblocks)):
-                out.append(([b for b in zblocks if isinstance(b, Item)],
-                            [b for b in eblocks if isinstance(b, Item)]))
+                out.append(
+                    (
+                        [b for b in zblocks if isinstance(b, Item)],
+                        [b for b in eblocks if isinstance(b, Item)],
+                    )
+                )
         return out
 
     def _table(self, zh: list[Item], en: list[Item]) -> list[tuple[list[Item], list[Item]]]:

@@ -49,9 +49,7 @@ class Alignment:
         return zh, sum(len(b.en) for b in self.beads if not b.zh)
 
 
-def align_files(
-    zh: str | Path, en: str | Path, options: SegmentOptions | None = None
-) -> Alignment:
+def align_files(zh: str | Path, en: str | Path, options: SegmentOptions | None = None) -> Alignment:
     """Segment both documents with the same options and align their units; errors name the
     file that could not be read or segmented."""
     zh_text, zh_doc = segment_file(zh, options)
@@ -160,4 +158,3 @@ def add_with_translation(
         stats = prefill_catalog(po, alignment, limit)
         pofile.save(po, article.catalog)
     return article, stats
-
