@@ -103,6 +103,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="transpub-align-"))
     have_po4a = shutil.which("po4a-gettextize") is not None
     rows = []
+    per_file: dict[str, tuple[int, int, int]] = {}
     totals = {"transpub": 0.0, "gale-church": 0.0, "po4a": 0.0}
     scores: dict[str, list[int]] = {
         "transpub": [0, 0, 0],
@@ -138,6 +139,8 @@ def main() -> None:
                 ("gale-church", gc, 0.0),
             ):
                 s = score(beads, sample, limit)
+                if key == "transpub":
+                    per_file[name] = (s.correct, s.proposed, s.gold)
                 scores[key] = [
                     a + b for a, b in zip(scores[key], (s.proposed, s.correct, s.gold), strict=True)
                 ]
@@ -189,6 +192,8 @@ def main() -> None:
             "correct": correct,
             "gold": total,
         }
+    for name, (correct, proposed, total) in per_file.items():
+        print(f"    {name:26} {correct}/{proposed} right, {correct}/{total} found")
     ratio = totals["transpub"] / totals["gale-church"] if totals["gale-church"] else 0.0
     print(
         f"time: transpub {totals['transpub']:.1f} s, Gale–Church {totals['gale-church']:.1f} s "
