@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,6 @@ from transpub.textfile import write_atomic
 
 #: The origin of memory entries and drafts that come from an alignment.
 ORIGIN = "aligned"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 @dataclass
@@ -62,30 +60,25 @@ def to_tmx(alignment: Alignment, path: str | Path | None = None) -> str:
     """The pairs as TMX 1.4 (zh-CN → en), each ``<tu>`` with ``x-origin`` = ``aligned`` and its
     ``x-confidence`` (0–1), so ``transpub tm import`` can keep those above a threshold. Written
     atomically when ``path`` is given."""
-    tmx = ET.Element("tmx", version="1.4")
-    header = {
-        "creationtool": "transpub align",
-        "creationtoolversion": "0.1.0",
-        "datatype": "markdown",
-        "segtype": "paragraph",
-        "adminlang": "en",
-        "srclang": "zh-CN",
-        "o-tmf": "transpub",
-    }
-    ET.SubElement(tmx, "header", header)
-    body = ET.SubElement(tmx, "body")
-    for bead in alignment.pairs:
-        tu = ET.SubElement(body, "tu")
-        ET.SubElement(tu, "prop", type="x-origin").text = ORIGIN
-        ET.SubElement(tu, "prop", type="x-confidence").text = f"{bead.confidence:.3f}"
-        ET.SubElement(tu, "prop", type="x-shape").text = bead.shape
-        lines = f"{Path(alignment.zh_path).name}:{bead.zh[0].line}"
-        ET.SubElement(tu, "prop", type="x-source-line").text = lines
-        for lang, text in (("zh-CN", bead.source), ("en", bead.target)):
-            tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
-            ET.SubElement(tuv, "seg").text = text
-    ET.indent(tmx)
-    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+    from transpub.engines.tm import tmx_text
+
+    name = Path(alignment.zh_path).name
+    text = tmx_text(
+        (
+            (
+                bead.source,
+                bead.target,
+                {
+                    "x-origin": ORIGIN,
+                    "x-confidence": f"{bead.confidence:.3f}",
+                    "x-shape": bead.shape,
+                    "x-source-line": f"{name}:{bead.zh[0].line}",
+                },
+            )
+            for bead in alignment.pairs
+        ),
+        tool="transpub align",
+    )
     if path is not None:
         write_atomic(path, text)
     return text

@@ -245,11 +245,12 @@ def import_tmx(project: Project, path: str | Path, min_confidence: float | None 
         return memory.add(pairs, origin)
 
 
-def export_tmx(project: Project, path: str | Path | None = None) -> str:
-    """The memory as TMX 1.4 (zh-CN → en); written atomically when ``path`` is given."""
+def tmx_text(units: Iterable[tuple[str, str, dict[str, str]]], tool: str = "transpub") -> str:
+    """TMX 1.4 (zh-CN → en) for (source, target, properties) units; each property becomes a
+    ``<prop type="…">`` of its ``<tu>``."""
     tmx = ET.Element("tmx", version="1.4")
     header = {
-        "creationtool": "transpub",
+        "creationtool": tool,
         "creationtoolversion": "0.1.0",
         "datatype": "markdown",
         "segtype": "paragraph",
@@ -259,15 +260,21 @@ def export_tmx(project: Project, path: str | Path | None = None) -> str:
     }
     ET.SubElement(tmx, "header", header)
     body = ET.SubElement(tmx, "body")
-    with TranslationMemory.for_project(project) as memory:
-        for source, target, origin in memory.pairs():
-            tu = ET.SubElement(body, "tu")
-            ET.SubElement(tu, "prop", type="x-origin").text = origin
-            for lang, text in (("zh-CN", source), ("en", target)):
-                tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
-                ET.SubElement(tuv, "seg").text = text
+    for source, target, props in units:
+        tu = ET.SubElement(body, "tu")
+        for kind, value in props.items():
+            ET.SubElement(tu, "prop", type=kind).text = value
+        for lang, text in (("zh-CN", source), ("en", target)):
+            tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
+            ET.SubElement(tuv, "seg").text = text
     ET.indent(tmx)
-    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+
+
+def export_tmx(project: Project, path: str | Path | None = None) -> str:
+    """The memory as TMX 1.4 (zh-CN → en); written atomically when ``path`` is given."""
+    with TranslationMemory.for_project(project) as memory:
+        text = tmx_text((s, t, {"x-origin": o}) for s, t, o in memory.pairs())
     if path is not None:
         write_atomic(path, text)
     return text
