@@ -86,6 +86,7 @@ def po4a(zh_path: Path, en_path: Path, work: Path) -> tuple[str, float]:
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=work,  # it leaves gettextization.failed.po in the current folder
     )
     seconds = time.perf_counter() - t0
     return ("paired" if proc.returncode == 0 else "refused"), seconds

@@ -247,6 +247,10 @@ def test_add_with_translation_drafts_the_catalog(
     # the drafts rebuild an English document with the source's structure
     english = build_article(project, article, include_drafts=True)
     assert "## Projects" in english and "| OpenDigger | open source data analytics |" in english
+    # transpub wrote the drafts itself: a later sync credits nobody for them
+    sync_article(project, article)
+    log = project_dir / ".transpub" / "contributions.jsonl"
+    assert not log.exists() or log.read_text(encoding="utf-8").strip() == ""
 
 
 def test_add_with_translation_writes_nothing_when_the_translation_is_unreadable(

@@ -140,6 +140,7 @@ def add_with_translation(
     whose catalog is pre-filled with aligned drafts. Both files are read and aligned before
     anything is written."""
     from transpub.catalog.sync import sync_article
+    from transpub.credits import contributions
     from transpub.review.actions import article_lock
 
     alignment = align_files(zh_file, en_file, project.segment_options)
@@ -150,4 +151,5 @@ def add_with_translation(
         po = pofile.load(article.catalog, project.config.catalog.wrap_width)
         stats = prefill_catalog(po, alignment, limit)
         pofile.save(po, article.catalog)
+        contributions.remember(project, article)  # transpub's own drafts: no one to credit
     return article, stats
