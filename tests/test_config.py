@@ -22,8 +22,8 @@ from transpub.errors import ConfigError
 
 #: The allowed sections, as an unknown one is answered.
 SECTIONS = (
-    "bluesky, catalog, channels, credits, deepl, glossary, ladder, linkedin, llm, mastodon, "
-    "project, segment, site, translate"
+    "align, bluesky, catalog, channels, credits, deepl, glossary, ladder, linkedin, llm, "
+    "mastodon, project, segment, site, translate"
 )
 
 

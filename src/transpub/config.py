@@ -55,6 +55,12 @@ class TranslateSettings:
 
 
 @dataclass(frozen=True)
+class AlignSettings:
+    #: Minimum confidence (0–1) of an aligned pair to enter the memory or pre-fill a draft.
+    min_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
 class DeepLSettings:
     #: "EN-US" or "EN-GB" (DeepL rejects plain "EN" as a target).
     target_lang: str = "EN-US"
@@ -203,6 +209,7 @@ class Config:
     catalog: CatalogSettings = field(default_factory=CatalogSettings)
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     translate: TranslateSettings = field(default_factory=TranslateSettings)
+    align: AlignSettings = field(default_factory=AlignSettings)
     deepl: DeepLSettings = field(default_factory=DeepLSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
     credits: CreditsSettings = field(default_factory=CreditsSettings)
@@ -221,6 +228,7 @@ _SECTIONS: dict[str, type] = {
     "catalog": CatalogSettings,
     "glossary": GlossarySettings,
     "translate": TranslateSettings,
+    "align": AlignSettings,
     "deepl": DeepLSettings,
     "llm": LLMSettings,
     "credits": CreditsSettings,
@@ -314,6 +322,8 @@ def _validate(config: Config, path: Path) -> None:
         raise ConfigError("[translate] tm_threshold must be between 0 and 100", path=path)
     if not 0 <= config.catalog.merge_similarity <= 100:
         raise ConfigError("[catalog] merge_similarity must be between 0 and 100", path=path)
+    if not 0 <= config.align.min_confidence <= 1:
+        raise ConfigError("[align] min_confidence must be between 0 and 1", path=path)
     if config.catalog.wrap_width < 0:
         raise ConfigError("[catalog] wrap_width must be 0 or more", path=path)
     if config.llm.max_tokens < 1:
@@ -402,7 +412,7 @@ def find_config(start: Path) -> Path | None:
 
 __all__ = [
     "CONFIG_NAME",
-    "BlueskySettings",
+    "AlignSettings",
     "CatalogSettings",
     "ChannelsSettings",
     "Config",

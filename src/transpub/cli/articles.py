@@ -12,6 +12,18 @@ from transpub.errors import TranspubError
 def cmd_add(args: argparse.Namespace) -> int:
     from transpub.article import add_article
 
+    if args.translation:
+        from transpub.align import add_with_translation
+
+        article, stats = add_with_translation(
+            open_project(args), args.file, args.translation, args.slug
+        )
+        print(
+            f"added {article.source}; {article.catalog}: {stats.drafted} of {stats.entries} "
+            f"entries drafted from {args.translation} ({stats.share:.0%}, origin aligned), "
+            f"{stats.low_confidence} low-confidence and {stats.unpaired} unpaired left for people"
+        )
+        return OK
     article = add_article(open_project(args), args.file, args.slug)
     print(f"added {article.source}")
     return OK
@@ -97,6 +109,11 @@ def cmd_approve(args: argparse.Namespace) -> int:
 def args_add(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="the Chinese Markdown document")
     p.add_argument("--slug", help="the article's folder name (default: from the file name)")
+    p.add_argument(
+        "--translation",
+        metavar="EN.md",
+        help="a published English translation: aligned pairs pre-fill the catalog as drafts",
+    )
 
 
 def args_status(p: argparse.ArgumentParser) -> None:

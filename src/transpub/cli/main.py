@@ -10,7 +10,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from transpub.cli import articles, credits, files, glossary, post, publish, review, translate
+from transpub.cli import (
+    align,
+    articles,
+    credits,
+    files,
+    glossary,
+    post,
+    publish,
+    review,
+    translate,
+)
 from transpub.cli.common import FAILED, FINDINGS, args_slugs, err
 from transpub.errors import StructureError, TranspubError
 
@@ -47,6 +57,12 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
         translate.cmd_tm,
         "Translation memory: `tm import FILE.tmx`, `tm export [-o FILE]`.",
         translate.args_tm,
+    ),
+    "align": (
+        align.cmd_align,
+        "Align a Chinese document with its published English translation into TMX (scored pairs "
+        "for `tm import`).",
+        align.args_align,
     ),
     "check": (
         articles.cmd_check,

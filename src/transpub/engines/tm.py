@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS segments (
 );
 CREATE TABLE IF NOT EXISTS indexed (origin TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
 """
+#: Reviewed articles first, then TMX imports, then pairs aligned from published translations.
+_TRUST = "CASE WHEN origin LIKE 'aligned:%' THEN 2 WHEN origin LIKE 'tmx:%' THEN 1 ELSE 0 END"
 
 
 class TMError(TranspubError):
@@ -42,7 +44,7 @@ class Suggestion:
     source: str
     target: str
     score: float  # 0–100; 100 is an exact match
-    origin: str  # "articles/<slug>/en.po" or "tmx:<file name>"
+    origin: str  # "articles/<slug>/en.po", "tmx:<file name>" or "aligned:<file name>"
 
 
 class TranslationMemory:
@@ -128,10 +130,11 @@ class TranslationMemory:
         )
 
     def exact(self, source: str) -> Suggestion | None:
-        """The translation of exactly this source (reviewed articles before imports)."""
+        """The translation of exactly this source (reviewed articles before imports, aligned pairs
+        last)."""
         row = self.db.execute(
             "SELECT target, origin FROM segments WHERE source = ? "
-            "ORDER BY origin LIKE 'tmx:%', updated DESC, origin LIMIT 1",
+            f"ORDER BY {_TRUST}, updated DESC, origin LIMIT 1",
             (source,),
         ).fetchone()
         return Suggestion(source, row[0], 100.0, row[1]) if row else None
@@ -149,7 +152,7 @@ class TranslationMemory:
         for match, score, _ in found:
             row = self.db.execute(
                 "SELECT target, origin FROM segments WHERE source = ? "
-                "ORDER BY origin LIKE 'tmx:%', updated DESC LIMIT 1",
+                f"ORDER BY {_TRUST}, updated DESC LIMIT 1",
                 (match,),
             ).fetchone()
             out.append(Suggestion(match, row[0], round(float(score), 1), row[1]))
@@ -167,8 +170,28 @@ def _lang(tuv: ET.Element) -> str:
     return (tuv.get(XML_LANG) or tuv.get("lang") or "").lower().replace("_", "-")
 
 
-def read_tmx(path: str | Path) -> list[tuple[str, str]]:
-    """(Chinese, English) pairs of a TMX file (any zh-* and en-* variants)."""
+@dataclass(frozen=True)
+class TmxUnit:
+    """One Chinese–English unit of a TMX file; ``confidence`` (0–1) when an aligner scored it."""
+
+    source: str
+    target: str
+    confidence: float | None = None
+
+
+def _confidence(tu: ET.Element) -> float | None:
+    for prop in tu.findall("prop"):
+        if prop.get("type") == "x-confidence":
+            try:
+                return float((prop.text or "").strip())
+            except ValueError:
+                return None
+    return None
+
+
+def read_tmx_units(path: str | Path) -> list[TmxUnit]:
+    """The Chinese–English units of a TMX file (any zh-* and en-* variants), with the
+    ``x-confidence`` property that ``transpub align`` writes."""
     p = Path(path)
     try:
         root = ET.parse(p).getroot()
@@ -179,7 +202,7 @@ def read_tmx(path: str | Path) -> list[tuple[str, str]]:
         raise TMError(f"cannot read the file ({exc.strerror})", path=p) from exc
     if root.tag != "tmx":
         raise TMError("not a TMX file (the root element is not <tmx>)", path=p)
-    pairs: list[tuple[str, str]] = []
+    units: list[TmxUnit] = []
     for tu in root.iter("tu"):
         texts: dict[str, str] = {}
         for tuv in tu.findall("tuv"):
@@ -193,22 +216,41 @@ def read_tmx(path: str | Path) -> list[tuple[str, str]]:
             elif lang.startswith("en"):
                 texts.setdefault("en", text)
         if texts.get("zh") and texts.get("en"):
-            pairs.append((texts["zh"], texts["en"]))
-    return pairs
+            units.append(TmxUnit(texts["zh"], texts["en"], _confidence(tu)))
+    return units
 
 
-def import_tmx(project: Project, path: str | Path) -> int:
-    """Add a TMX file's Chinese–English pairs to the project's memory."""
-    pairs = read_tmx(path)
+def read_tmx(path: str | Path) -> list[tuple[str, str]]:
+    """(Chinese, English) pairs of a TMX file (any zh-* and en-* variants)."""
+    return [(u.source, u.target) for u in read_tmx_units(path)]
+
+
+def import_tmx(project: Project, path: str | Path, min_confidence: float | None = None) -> int:
+    """Add a TMX file's Chinese–English pairs to the project's memory.
+
+    A file of scored pairs (``transpub align`` output: ``x-confidence`` on its units) is stored
+    under the origin ``aligned:<file name>``, apart from reviewed memory, keeping only the pairs
+    at or above ``min_confidence`` (default ``[align] min_confidence``).
+    """
+    units = read_tmx_units(path)
+    name = Path(path).name
+    if any(u.confidence is not None for u in units):
+        limit = project.config.align.min_confidence if min_confidence is None else min_confidence
+        pairs = [(u.source, u.target) for u in units if (u.confidence or 0.0) >= limit]
+        origin = f"aligned:{name}"
+    else:
+        pairs = [(u.source, u.target) for u in units]
+        origin = f"tmx:{name}"
     with TranslationMemory.for_project(project) as memory:
-        return memory.add(pairs, f"tmx:{Path(path).name}")
+        return memory.add(pairs, origin)
 
 
-def export_tmx(project: Project, path: str | Path | None = None) -> str:
-    """The memory as TMX 1.4 (zh-CN → en); written atomically when ``path`` is given."""
+def tmx_text(units: Iterable[tuple[str, str, dict[str, str]]], tool: str = "transpub") -> str:
+    """TMX 1.4 (zh-CN → en) for (source, target, properties) units; each property becomes a
+    ``<prop type="…">`` of its ``<tu>``."""
     tmx = ET.Element("tmx", version="1.4")
     header = {
-        "creationtool": "transpub",
+        "creationtool": tool,
         "creationtoolversion": "0.1.0",
         "datatype": "markdown",
         "segtype": "paragraph",
@@ -218,15 +260,21 @@ def export_tmx(project: Project, path: str | Path | None = None) -> str:
     }
     ET.SubElement(tmx, "header", header)
     body = ET.SubElement(tmx, "body")
-    with TranslationMemory.for_project(project) as memory:
-        for source, target, origin in memory.pairs():
-            tu = ET.SubElement(body, "tu")
-            ET.SubElement(tu, "prop", type="x-origin").text = origin
-            for lang, text in (("zh-CN", source), ("en", target)):
-                tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
-                ET.SubElement(tuv, "seg").text = text
+    for source, target, props in units:
+        tu = ET.SubElement(body, "tu")
+        for kind, value in props.items():
+            ET.SubElement(tu, "prop", type=kind).text = value
+        for lang, text in (("zh-CN", source), ("en", target)):
+            tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
+            ET.SubElement(tuv, "seg").text = text
     ET.indent(tmx)
-    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+
+
+def export_tmx(project: Project, path: str | Path | None = None) -> str:
+    """The memory as TMX 1.4 (zh-CN → en); written atomically when ``path`` is given."""
+    with TranslationMemory.for_project(project) as memory:
+        text = tmx_text((s, t, {"x-origin": o}) for s, t, o in memory.pairs())
     if path is not None:
         write_atomic(path, text)
     return text
