@@ -67,6 +67,10 @@ class ApprovalError(TranspubError):
 class EngineError(TranspubError):
     """A machine translation engine failed (the message says which and what to do)."""
 
+    #: What the failed call may have cost: requests sent, characters possibly billed.
+    requests: int = 0
+    billed_characters: int = 0
+
 
 class EngineAuthError(EngineError):
     """The engine refused the credentials (wrong or missing key)."""
