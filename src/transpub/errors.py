@@ -82,3 +82,7 @@ class QuotaExceeded(EngineError):
 
 class EngineTransientError(EngineError):
     """A temporary failure (rate limit, server error, timeout) outlasting the client's retries."""
+
+
+class RunLocked(EngineError):
+    """Another translate run holds the engine account's lock for this project."""
