@@ -11,11 +11,10 @@ watchdog that stops it when this process dies, ``kill -9`` included.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 from transpub.errors import TranspubError
@@ -51,6 +50,7 @@ class StartupError(TranspubError):
     """Prefect's temporary server did not start."""
 
 
+@functools.cache
 def _server_class() -> type[Any]:
     from prefect.server.api.server import SubprocessASGIServer
 
@@ -71,20 +71,21 @@ def _server_class() -> type[Any]:
     return TiedServer
 
 
-@contextlib.contextmanager
-def temporary_server() -> Iterator[str | None]:
-    """Start Prefect's temporary server when this process needs one; yields its API URL (None:
-    a configured server is used). Raises StartupError, one line with the fix, when it does not
-    answer in time."""
+def start_temporary_server() -> str | None:
+    """Start Prefect's temporary server when this process needs one and has none; its API URL
+    (None: a configured server is used). It stops when the process exits (Prefect's own exit
+    hook, or the watchdog after a kill). Raises StartupError, one line with the fix, when it does
+    not answer in time."""
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
-        yield None
-        return
+        return None
+    server = _server_class()()  # the one instance Prefect's own clients will use
+    if server.running:
+        return str(server.api_url)
     timeout = None if os.environ.get(TIMEOUT_ENV) else STARTUP_ALLOWANCE
     allowance = timeout or settings.server.ephemeral.startup_timeout_seconds
-    server = _server_class()()  # the one instance Prefect's own clients will use
     try:
         server.start(timeout=timeout)
     except RuntimeError as exc:
@@ -94,7 +95,4 @@ def temporary_server() -> Iterator[str | None]:
             "(a first run on a fresh PREFECT_HOME builds its database first)",
             hint=f"set {TIMEOUT_ENV} higher, or PREFECT_API_URL to a running Prefect server",
         ) from exc
-    try:
-        yield str(server.api_url)
-    finally:
-        server.stop()
+    return str(server.api_url)

@@ -30,7 +30,7 @@ from prefect.context import TaskRunContext
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ephemeral import temporary_server
+from flows.ephemeral import start_temporary_server
 from transpub.article import Article, Project
 from transpub.catalog.status import HEADERS, QueueRow, queue, table_rows
 from transpub.catalog.sync import sync_article
@@ -401,8 +401,8 @@ def translate(root: str, slugs: list[str] | None = None, engine: str | None = No
 
     Returns the Outcome also when the run ended Failed; raises StartupError when Prefect's
     temporary server does not start."""
-    with temporary_server():
-        state = translate_flow(root, slugs, engine, return_state=True)
+    start_temporary_server()
+    state = translate_flow(root, slugs, engine, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, Outcome):
         return result

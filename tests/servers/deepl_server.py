@@ -10,7 +10,9 @@ become their targets (longest first); every other run of Chinese characters beco
 ``tag_handling=xml`` a text that is not well-formed XML is refused with 400, as DeepL does.
 
 Faults are injected by the test: ``fail_next(status, times)`` answers with that status,
-``delay_next(seconds, times)`` holds the answer back (to run into the client's timeout).
+``fail_texts(contains, status)`` does so for every request with a text containing something,
+``delay_next(seconds, times)`` holds the answer back (to run into the client's timeout) and
+``hold_next()`` until the test releases it.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class _Fault:
     status: int = 0
     delay: float = 0.0
     after: int = 0  # let this many matching requests through first
+    gate: threading.Event | None = None  # hold the answer until the test opens it
+    contains: str | None = None  # only requests with a text containing this
 
 
 def translate(text: str, entries: dict[str, str] | None = None) -> str:
@@ -153,6 +157,19 @@ class DeepLServer:
         with self._lock:
             self._faults.append(_Fault(path, times, delay=seconds, after=after))
 
+    def hold_next(self, times: int = 1, path: str = "/v2/translate") -> threading.Event:
+        """Hold back the answer to the next ``times`` requests to ``path`` until the returned
+        event is set (or the server stops)."""
+        gate = threading.Event()
+        with self._lock:
+            self._faults.append(_Fault(path, times, gate=gate))
+        return gate
+
+    def fail_texts(self, contains: str, status: int, path: str = "/v2/translate") -> None:
+        """Answer every request with a text containing ``contains`` with ``status``, forever."""
+        with self._lock:
+            self._faults.append(_Fault(path, 10**9, status=status, contains=contains))
+
     def requests_to(self, path: str, method: str | None = None) -> list[Recorded]:
         """The recorded requests to ``path`` (and its sub-paths), optionally by method."""
         with self._lock:
@@ -178,7 +195,18 @@ class DeepLServer:
         record = Recorded(method, path, params)
         with self._lock:
             self.requests.append(record)
-            fault = next((f for f in self._faults if f.path == path and f.times > 0), None)
+            texts = params.get("text")
+            texts = [texts] if isinstance(texts, str) else texts or []
+            fault = next(
+                (
+                    f
+                    for f in self._faults
+                    if f.path == path
+                    and f.times > 0
+                    and (f.contains is None or any(f.contains in str(t) for t in texts))
+                ),
+                None,
+            )
             if fault is not None and fault.after > 0:
                 fault.after -= 1
                 fault = None
@@ -186,6 +214,9 @@ class DeepLServer:
                 fault.times -= 1
         if fault is not None and fault.delay:
             self._stopping.wait(fault.delay)
+        if fault is not None and fault.gate is not None:
+            while not (fault.gate.is_set() or self._stopping.is_set()):
+                fault.gate.wait(0.05)
         if fault is not None and fault.status:
             record.status = fault.status
             return fault.status, {"message": f"injected fault {fault.status}"}

@@ -92,9 +92,9 @@ def prefect_console_handlers() -> list[logging.Handler]:
 
 
 @contextlib.contextmanager
-def _terminal(module: object) -> Iterator[None]:
-    """Prefect's log lines without tracebacks (unless TRANSPUB_DEBUG=1) and, on a terminal, a
-    progress bar per article that the log lines print above (never through it)."""
+def _terminal(module: object, console: Any = None) -> Iterator[None]:
+    """Prefect's log lines without tracebacks (unless TRANSPUB_DEBUG=1) and, on a terminal (or
+    the rich ``console`` given), a progress bar per article that the log lines print above."""
     handlers = prefect_console_handlers()
     formatters = [h.formatter for h in handlers]
     consoles = [getattr(h, "console", None) for h in handlers]
@@ -102,13 +102,13 @@ def _terminal(module: object) -> Iterator[None]:
         for handler in handlers:
             handler.setFormatter(_WithoutTraceback(handler.formatter))
     try:
-        if not sys.stderr.isatty():
+        if console is None and not sys.stderr.isatty():
             yield
             return
         from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(console=Console(stderr=True), transient=True) as progress:
+        with Progress(console=console or Console(stderr=True), transient=True) as progress:
             for handler in handlers:
                 handler.console = progress.console  # type: ignore[attr-defined]
             tasks: dict[str, Any] = {}
