@@ -13,9 +13,10 @@ engine refused) ends in a Failed state whose message says why, and still returns
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,11 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -205,6 +210,44 @@ def translate_article(
     return run
 
 
+def limit_name(project: Project, account: str) -> str:
+    """The Prefect global concurrency limit of an engine account and project."""
+    return re.sub(
+        r"[^A-Za-z0-9_.-]+", "-", f"transpub-translate-{project.config.project.name}-{account}"
+    )
+
+
+@contextlib.contextmanager
+def account_limit(
+    project: Project, account: str, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Across machines: one run at a time per engine account and project, through a Prefect
+    global concurrency limit of 1 (created when missing), where runs share a Prefect server.
+    Prefect's temporary server serves one process only: there the run lock file is enough."""
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:
+        yield
+        return
+    name = limit_name(project, account)
+    with get_client(sync_client=True) as client:
+        try:
+            limit = client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with contextlib.suppress(ObjectAlreadyExists):
+                client.create_global_concurrency_limit(
+                    GlobalConcurrencyLimitCreate(name=name, limit=1)
+                )
+            limit = client.read_global_concurrency_limit_by_name(name)
+    if limit.active_slots >= limit.limit and on_wait is not None:
+        on_wait(
+            f"another translate run holds the Prefect concurrency limit {name!r}; this run waits "
+            "for it to finish, then sends only what that run left untranslated"
+        )
+    with concurrency(name, occupy=1, strict=True):
+        yield
+
+
 def _article_run(future: Any, slug: str) -> ArticleRun:
     """The ArticleRun a task finished with, failed or not."""
     future.wait()
@@ -223,7 +266,7 @@ def _failed(logger: Any, outcome: Outcome, reason: str) -> State[Any]:
     return Failed(message=reason, data=outcome)
 
 
-@flow(name="translate", task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
+@flow(name="translate", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=4))  # type: ignore[arg-type]
 def translate_flow(
     root: str, slugs: list[str] | None = None, engine: str | None = None
 ) -> Outcome | State[Any]:
@@ -240,13 +283,10 @@ def translate_flow(
         glossary = project_glossary(project)
         outcome.engine = engine or project.config.translate.engine
         machine = create_engine(project.config, glossary, engine)
+        account = None
         if machine is not None:
             machine.check_key()
-            lock: contextlib.AbstractContextManager[float] = run_lock(
-                project, machine.account(), on_wait=logger.warning
-            )
-        else:
-            lock = contextlib.nullcontext(0.0)
+            account = machine.account()
     except TranspubError as exc:  # a missing key, a bad glossary…: said once, no traceback
         outcome.failures = [str(exc)]
         return _failed(logger, outcome, str(exc))
@@ -256,7 +296,12 @@ def translate_flow(
         project.config.project.name,
         machine.name if machine else "no engine (memory and glossary only)",
     )
-    with lock as outcome.waited:
+    with contextlib.ExitStack() as lock:
+        if account is not None:  # one run at a time per engine account and project
+            waiting_since = time.perf_counter()
+            lock.enter_context(account_limit(project, account, on_wait=logger.warning))
+            lock.enter_context(run_lock(project, account, on_wait=logger.warning))
+            outcome.waited = time.perf_counter() - waiting_since
         before = None
         try:
             if machine is not None:

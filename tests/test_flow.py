@@ -197,3 +197,39 @@ def test_the_key_comes_from_a_prefect_secret_block(
     )
     with pytest.raises(EngineAuthError, match=r"Secret block 'no-such-block'.*cannot be read"):
         missing.call(Batch(["u1"], ["你好"]))
+
+
+def test_runs_sharing_a_prefect_server_take_turns(prefect_harness: None, project_dir: Path) -> None:
+    """Across machines: a Prefect global concurrency limit per engine account and project."""
+    import threading
+
+    from prefect.client.orchestration import get_client
+
+    from flows.translate import account_limit, limit_name
+    from transpub.article import Project
+
+    project = Project.open(project_dir)
+    order: list[str] = []
+    said: list[str] = []
+    told = threading.Event()
+
+    def other_machine() -> None:
+        def on_wait(message: str) -> None:
+            said.append(message)
+            told.set()
+
+        with account_limit(project, "deepl-0123", on_wait=on_wait):
+            order.append("second")
+
+    with account_limit(project, "deepl-0123"):
+        thread = threading.Thread(target=other_machine)
+        thread.start()
+        assert told.wait(120)
+        order.append("first")
+    thread.join(120)
+    assert order == ["first", "second"]
+    name = limit_name(project, "deepl-0123")
+    assert name == "transpub-translate-test-project-deepl-0123" and name in said[0]
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(name)
+    assert (limit.limit, limit.active_slots) == (1, 0)
