@@ -33,8 +33,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from servers.deepl_server import DeepLServer  # noqa: E402
 
-from transpub import catalog  # noqa: E402
 from transpub.article import Project, add_article  # noqa: E402
+from transpub.catalog import pofile  # noqa: E402
 from transpub.catalog.queue import active  # noqa: E402
 from transpub.errors import ArticleError  # noqa: E402
 
@@ -61,7 +61,7 @@ def minimum_requests(project: Project) -> tuple[int, int, int]:
 
     fewest = unit_chars = doc_chars = 0
     for article in project.articles():
-        entries = active(catalog.load(article.catalog))
+        entries = active(pofile.load(article.catalog))
         texts = [protect(e.msgid).text for e in entries if get_note(e, "origin") == "mt:deepl"]
         payload = sum(len(json.dumps(t).encode("ascii")) + 1 for t in texts) + 2
         fewest += max(math.ceil(len(texts) / 50), math.ceil(payload / (128 * 1024)))
@@ -226,17 +226,18 @@ def duplicates() -> None:
         translate(str(folder))
         sent = [t for r in server.requests_to("/v2/translate") for t in r.texts]
         billed = server.character_count
-    distinct = set()
-    units = 0
-    for article in project.articles():
-        for entry in active(catalog.load(article.catalog)):
-            distinct.add(protect(entry.msgid).text)
-            units += 1
-    fewest = math.ceil(len(distinct) / 50)
+    distinct: set[str] = set()
+    units = fewest = 0
+    for article in project.articles():  # articles batch their own texts: the fewest per article
+        texts = {protect(e.msgid).text for e in active(pofile.load(article.catalog))}
+        units += len(active(pofile.load(article.catalog)))
+        fewest += math.ceil(len(texts - distinct) / 50)
+        distinct |= texts
     requests = len(server.requests_to("/v2/translate"))
     print(
         f"duplicates: {units} units, {len(distinct)} distinct texts; sent {len(sent)} texts "
-        f"(ratio {len(sent) / len(distinct):.2f}) in {requests} request(s) (fewest {fewest}; "
+        f"(ratio {len(sent) / len(distinct):.2f}) in {requests} request(s) (fewest, one batch "
+        f"per article: {fewest}; "
         f"ratio {requests / fewest:.2f}), {billed} characters billed (distinct texts: "
         f"{sum(map(len, distinct))}; ratio {billed / sum(map(len, distinct)):.2f})"
     )

@@ -89,6 +89,8 @@ def test_two_runs_at_once_pay_once(project_dir: Path, deepl: DeepLServer) -> Non
     shared = "# 开源社年度报告\n"
     write_article(project_dir, "a", _paragraphs("甲", 30) + "\n" + shared)
     write_article(project_dir, "b", _paragraphs("乙", 30) + "\n" + shared)
+    with (project_dir / "transpub.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[deepl]\ntimeout = 900\n")  # the held request must not time out
     gate = deepl.hold_next()  # the first run's first request waits until the second run waits
     first = Run(project_dir, deepl)
     deadline = time.monotonic() + 240
@@ -102,7 +104,8 @@ def test_two_runs_at_once_pay_once(project_dir: Path, deepl: DeepLServer) -> Non
     results = [first.finish(), second.finish()]
     assert [code for code, _, _ in results] == [0, 0], results
     sent = [t for r in deepl.requests_to("/v2/translate") for t in r.texts]
-    assert len(sent) == len(set(sent)) == 2 * 32 + 1  # two titles, headings… one shared heading
+    # Per article a title (its heading has the same text) and 30 paragraphs; one shared heading.
+    assert len(sent) == len(set(sent)) == 2 * 31 + 1
     assert deepl.character_count == _billed(deepl) == sum(map(len, sent))
     assert "characters billed" in results[1][1]  # the waiting run still prints its tables
     for slug in ("a", "b"):

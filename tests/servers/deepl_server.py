@@ -144,10 +144,13 @@ class DeepLServer:
 
     # -- what tests control and inspect -------------------------------------------------------
 
-    def fail_next(self, status: int, times: int = 1, path: str = "/v2/translate") -> None:
-        """Answer the next ``times`` requests to ``path`` with ``status``."""
+    def fail_next(
+        self, status: int, times: int = 1, path: str = "/v2/translate", after: int = 0
+    ) -> None:
+        """Answer the next ``times`` requests to ``path`` with ``status`` (after letting
+        ``after`` of them through)."""
         with self._lock:
-            self._faults.append(_Fault(path, times, status=status))
+            self._faults.append(_Fault(path, times, status=status, after=after))
 
     def delay_next(
         self, seconds: float, times: int = 1, path: str = "/v2/translate", after: int = 0
