@@ -131,6 +131,21 @@ def test_one_failing_article_does_not_hide_the_run(project_dir: Path, deepl: Dee
     assert all(e.msgstr for e in pofile.load(project_dir / "articles" / "good" / "en.po"))
 
 
+def test_a_quota_stop_keeps_the_drafts_and_exits_2(project_dir: Path) -> None:
+    write_article(project_dir, "events", _paragraphs("活动", 60))  # 61 texts: two batches
+    with DeepLServer(KEY, character_limit=1500) as deepl:  # the first batch fits, not the second
+        code, out, err = Run(project_dir, deepl).finish()
+        billed = _billed(deepl)
+    assert code == 2
+    assert "characters billed" in out and "Traceback" not in out + err
+    errors = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, err
+    assert "it would exceed the character quota" in errors[0] and "used up" not in errors[0]
+    assert errors[0].endswith(". 11 entries wait for the next run.")
+    po = pofile.load(project_dir / "articles" / "events" / "en.po")
+    assert sum(bool(e.msgstr) for e in po) == 50 and billed == 1452  # the first batch, kept
+
+
 def test_a_killed_run_leaves_no_prefect_server(project_dir: Path, deepl: DeepLServer) -> None:
     write_article(project_dir, "events", _paragraphs("活动", 3))
     deepl.hold_next()  # never released: the run is killed while it waits for DeepL
