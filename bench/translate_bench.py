@@ -5,7 +5,11 @@ One command: ``python bench/translate_bench.py``. The real ``deepl`` client talk
 suite's DeepL server on 127.0.0.1. Printed: requests made versus the fewest the batch limits allow
 (50 texts or 128 KiB per request); characters billed versus the characters of the units and versus
 sending whole documents; what an unchanged re-run and a one-paragraph edit cost; and where the wall
-time went (engine, checks, the rest of the library, Prefect's own overhead).
+time went (engine, checks, the rest of the library, Prefect's own overhead). Then two
+`transpub translate` runs started at once on one project versus one run (characters billed: 1.00
+when the second run pays nothing twice), and a page of 39 identical image units plus a heading
+shared by two articles (requests and characters versus the distinct texts: 1.00 when each is sent
+once). ``--only runs`` or ``--only duplicates`` runs just those.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from servers.deepl_server import DeepLServer  # noqa: E402
 
-from transpub import catalog  # noqa: E402
 from transpub.article import Project, add_article  # noqa: E402
+from transpub.catalog import pofile  # noqa: E402
 from transpub.catalog.queue import active  # noqa: E402
 from transpub.errors import ArticleError  # noqa: E402
 
@@ -57,7 +61,7 @@ def minimum_requests(project: Project) -> tuple[int, int, int]:
 
     fewest = unit_chars = doc_chars = 0
     for article in project.articles():
-        entries = active(catalog.load(article.catalog))
+        entries = active(pofile.load(article.catalog))
         texts = [protect(e.msgid).text for e in entries if get_note(e, "origin") == "mt:deepl"]
         payload = sum(len(json.dumps(t).encode("ascii")) + 1 for t in texts) + 2
         fewest += max(math.ceil(len(texts) / 50), math.ceil(payload / (128 * 1024)))
@@ -223,8 +227,123 @@ def llm_main() -> None:
     print(f"wall time: {wall:.1f} s")
 
 
+def _fresh(folder: Path, corpus_files: int) -> Project:
+    """A project of the first ``corpus_files`` articles of the 2024 report, synced."""
+    from transpub.catalog.sync import sync_article
+
+    (folder / "transpub.toml").write_text(
+        '[project]\nname = "bench"\n\n[translate]\nengine = "deepl"\n', encoding="utf-8"
+    )
+    project = Project.open(folder)
+    for path in sorted(CORPUS.glob("*.md"))[: corpus_files + 1]:
+        try:
+            add_article(project, path, path.stem.lower())
+        except ArticleError:
+            continue
+    for article in project.articles():
+        sync_article(project, article)
+    return project
+
+
+def _cli_runs(project: Project, server: DeepLServer, count: int) -> list[int]:
+    """Start ``count`` `transpub translate` processes at once; their exit codes."""
+    import subprocess
+
+    exe = Path(sys.executable).with_name("transpub")
+    env = {**os.environ, "DEEPL_AUTH_KEY": KEY, "DEEPL_SERVER_URL": server.url}
+    runs = [
+        subprocess.Popen(
+            [str(exe), "-C", str(project.root), "translate"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    return [run.wait() for run in runs]
+
+
+def concurrent_runs() -> None:
+    """Two runs at once on one project bill what one run bills (ratio 1.00)."""
+    results = {}
+    for count in (1, 2):
+        folder = Path(tempfile.mkdtemp(prefix="transpub-bench-runs-"))
+        with DeepLServer(KEY, character_limit=10**9) as server:
+            project = _fresh(folder, 4)
+            t0 = time.perf_counter()
+            codes = _cli_runs(project, server, count)
+            wall = time.perf_counter() - t0
+            results[count] = (
+                server.character_count,
+                len(server.requests_to("/v2/translate")),
+                codes,
+                wall,
+            )
+        shutil.rmtree(folder, ignore_errors=True)
+    (one, one_req, one_codes, one_wall), (two, two_req, two_codes, two_wall) = (
+        results[1],
+        results[2],
+    )
+    print(
+        f"two runs at once: {two:,} characters billed in {two_req} requests (exit {two_codes}, "
+        f"{two_wall:.1f} s) vs one run {one:,} in {one_req} (exit {one_codes}, {one_wall:.1f} s): "
+        f"ratio {two / one:.2f}"
+    )
+
+
+def duplicates() -> None:
+    """Identical protected texts are sent once per run: requests and characters vs distinct."""
+    from flows.translate import translate
+    from transpub.engines.markup import protect
+
+    folder = Path(tempfile.mkdtemp(prefix="transpub-bench-dup-"))
+    images = "\n\n".join(f"![image](img/{i}.png)" for i in range(39))
+    shared = "# 开源社 2024 年度报告"
+    texts = {
+        "report": f"---\ntitle: 报告图集\n---\n\n{shared}\n\n{images}\n",
+        "summary": f"---\ntitle: 报告摘要\n---\n\n{shared}\n\n摘要正文。\n",
+    }
+    (folder / "transpub.toml").write_text(
+        '[project]\nname = "bench"\n\n[translate]\nengine = "deepl"\n', encoding="utf-8"
+    )
+    (folder / "articles").mkdir()
+    for slug, text in texts.items():
+        (folder / "articles" / slug).mkdir()
+        (folder / "articles" / slug / "zh.md").write_text(text, encoding="utf-8")
+    project = Project.open(folder)
+    with DeepLServer(KEY, character_limit=10**9) as server:
+        os.environ["DEEPL_AUTH_KEY"] = KEY
+        os.environ["DEEPL_SERVER_URL"] = server.url
+        translate(str(folder))
+        sent = [t for r in server.requests_to("/v2/translate") for t in r.texts]
+        billed = server.character_count
+    distinct: set[str] = set()
+    units = fewest = 0
+    for article in project.articles():  # articles batch their own texts: the fewest per article
+        texts = {protect(e.msgid).text for e in active(pofile.load(article.catalog))}
+        units += len(active(pofile.load(article.catalog)))
+        fewest += math.ceil(len(texts - distinct) / 50)
+        distinct |= texts
+    requests = len(server.requests_to("/v2/translate"))
+    print(
+        f"duplicates: {units} units, {len(distinct)} distinct texts; sent {len(sent)} texts "
+        f"(ratio {len(sent) / len(distinct):.2f}) in {requests} request(s) (fewest, one batch "
+        f"per article: {fewest}; "
+        f"ratio {requests / fewest:.2f}), {billed} characters billed (distinct texts: "
+        f"{sum(map(len, distinct))}; ratio {billed / sum(map(len, distinct)):.2f})"
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 if __name__ == "__main__":
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     if "--llm" in sys.argv[1:]:
+        only = "llm"
+    if only == "llm":
         llm_main()
-    else:
+    if only is None:
         main()
+    if only in (None, "runs"):
+        concurrent_runs()
+    if only in (None, "duplicates"):
+        duplicates()

@@ -82,5 +82,5 @@ def prefect_harness() -> Iterator[None]:
     """One temporary Prefect server for every flow test of the session."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):  # a busy 2-core machine is slow
+    with prefect_test_harness(server_startup_timeout=300):  # a busy machine migrates slowly
         yield

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import deepl
 import pytest
@@ -94,6 +95,11 @@ def test_translates_with_glossary_and_tags_intact(server: DeepLServer) -> None:
     assert params["glossary_id"] == engine.glossary_id
 
 
+def _ours(server: DeepLServer) -> dict[str, Any]:
+    [glossary] = [g for g in server.multilingual.values() if g["name"] == "transpub-transpub"]
+    return glossary
+
+
 def test_glossary_entries_sent(server: DeepLServer) -> None:
     messy = Glossary(
         [
@@ -108,10 +114,12 @@ def test_glossary_entries_sent(server: DeepLServer) -> None:
     )
     engine = engine_for(server, messy)
     engine.prepare()
-    [glossary] = server.glossaries.values()
-    assert glossary["entries"] == {"开源": "open source", "木兰": "木兰", "社区": "community"}
-    assert glossary["name"].startswith("transpub-") and len(glossary["name"]) == 21
-    assert (glossary["source_lang"], glossary["target_lang"]) == ("zh", "en")
+    glossary = _ours(server)  # a multilingual (v3) glossary named after the project
+    assert glossary["dictionaries"] == {
+        ("zh", "en"): {"开源": "open source", "木兰": "木兰", "社区": "community"}
+    }
+    assert engine.glossary_id == glossary["glossary_id"]
+    assert server.glossaries == {}  # nothing in the legacy v2 store
 
 
 def test_glossary_reused_when_unchanged(server: DeepLServer) -> None:
@@ -120,23 +128,54 @@ def test_glossary_reused_when_unchanged(server: DeepLServer) -> None:
     second = engine_for(server, Glossary(list(reversed(GLOSSARY.terms))))
     second.prepare()
     assert second.glossary_id == first.glossary_id
-    assert len(server.requests_to("/v2/glossaries", "POST")) == 1
-    assert server.requests_to("/v2/glossaries", "DELETE") == []
-    assert len(server.glossaries) == 1
+    assert len(server.requests_to("/v3/glossaries", "POST")) == 1
+    assert server.requests_to("/v3/glossaries", "PUT") == []
+    assert server.requests_to("/v3/glossaries", "DELETE") == []
 
 
-def test_changed_glossary_replaces_the_old_one(server: DeepLServer) -> None:
+def test_changed_glossary_is_updated_in_place(server: DeepLServer) -> None:
     foreign = server.add_glossary("someone else's", {"你好": "hello"})
     old = engine_for(server, GLOSSARY)
     old.prepare()
-    changed = Glossary([*GLOSSARY.terms, Term("社区", "community")])
+    changed = Glossary([*GLOSSARY.terms[1:], Term("社区", "community")])  # 开源 removed
     new = engine_for(server, changed)
     new.prepare()
-    assert new.glossary_id is not None and new.glossary_id != old.glossary_id
-    assert set(server.glossaries) == {foreign, new.glossary_id}
-    assert server.glossaries[new.glossary_id]["entries"]["社区"] == "community"
-    result = new.call(batch("社区开源"))
-    assert result.texts == ["communityopen source"]
+    assert new.glossary_id == old.glossary_id  # same glossary: a run still using it is unharmed
+    assert _ours(server)["dictionaries"][("zh", "en")] == {
+        "开源社": "KaiYuanShe",
+        "木兰": "木兰",
+        "社区": "community",
+    }
+    assert len(server.requests_to("/v3/glossaries", "PUT")) == 1
+    assert server.requests_to("/v3/glossaries", "DELETE") == []
+    assert set(server.glossaries) == {foreign}
+    assert new.call(batch("社区开源")).texts == ["communityEN(开源)"]
+    assert old.call(batch("社区")).texts == ["community"]  # the other machine sees the update
+
+
+def test_two_machines_settle_on_one_glossary(server: DeepLServer) -> None:
+    """Created at once by two machines: both use the oldest; neither deletes anything."""
+    with ThreadPoolExecutor(2) as pool:
+        engines = [engine_for(server, GLOSSARY), engine_for(server, GLOSSARY)]
+        list(pool.map(lambda e: e.prepare(), engines))
+    late = engine_for(server, GLOSSARY)
+    late.prepare()
+    oldest = min(server.multilingual.values(), key=lambda g: g["creation_time"])
+    assert late.glossary_id == oldest["glossary_id"]
+    assert server.requests_to("/v3/glossaries", "DELETE") == []
+
+
+def test_projects_keep_their_own_glossaries(server: DeepLServer) -> None:
+    from dataclasses import replace
+
+    from transpub.config import ProjectSettings
+
+    engine_for(server, GLOSSARY).prepare()
+    config = replace(make_config(server), project=ProjectSettings(name="other"))
+    DeepLEngine(config, Glossary([Term("社区", "community")])).prepare()
+    names = sorted(g["name"] for g in server.multilingual.values())
+    assert names == ["transpub-other", "transpub-transpub"]
+    assert _ours(server)["dictionaries"][("zh", "en")]["开源"] == "open source"
 
 
 def test_no_entries_no_glossary(server: DeepLServer) -> None:
@@ -144,7 +183,7 @@ def test_no_entries_no_glossary(server: DeepLServer) -> None:
     engine = engine_for(server, Glossary([Term("闭源", "closed", TermType.FORBIDDEN)]))
     engine.prepare()
     assert engine.glossary_id is None
-    assert server.glossaries == {}  # the outdated transpub glossary is gone too
+    assert _ours(server)["dictionaries"] == {}  # emptied in place, not deleted
     assert engine.call(batch("开源")).texts == ["EN(开源)"]
     assert "glossary_id" not in server.requests_to("/v2/translate")[-1].params
 
@@ -196,8 +235,12 @@ def test_quota_exceeded(server: DeepLServer) -> None:
     server.character_limit = 3
     engine = engine_for(server)
     assert engine.call(batch("你好")).texts == ["EN(你好)"]
-    with pytest.raises(QuotaExceeded, match=r"used up.*kept for the next run"):
+    with pytest.raises(QuotaExceeded) as info:
         engine.call(batch("世界"))
+    message = str(info.value)
+    assert message.startswith("DeepL refused translating 1 text (2 characters): it would exceed")
+    assert "(2 of 3 characters used)" in message and "used up" not in message
+    assert "raise the limit in your DeepL account" in message and "\n" not in message
     assert len(server.requests_to("/v2/translate")) == 2  # 456 is not retried
 
 
@@ -289,10 +332,43 @@ def test_server_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     assert engine_for(None).server_url == "https://api.deepl.com"
 
 
-def test_settings_reach_the_client(server: DeepLServer) -> None:
+def test_the_client_does_not_retry_by_itself(server: DeepLServer) -> None:
+    """transpub retries and counts every attempt; the client makes one per call."""
     engine_for(server, timeout=12.5, max_retries=4).call(batch("你好"))
-    assert deepl.http_client.max_network_retries == 4
-    assert deepl.http_client.min_connection_timeout == 12.5
+    assert deepl.http_client.max_network_retries == 0
+
+
+def test_timeout_is_sized_to_the_batch(server: DeepLServer) -> None:
+    long_text = "开" * 1000  # 0.2 s + 1000 / 250 s = 4.2 s to answer
+    server.delay_next(1.5)
+    result = engine_for(server, timeout=0.2).call(batch(long_text))
+    assert result.texts == [f"EN({long_text})"]
+    assert result.requests == 1 and result.billed_characters == 1000
+    assert len(server.requests_to("/v2/translate")) == 1  # not sent twice
+
+
+def test_a_timed_out_request_is_counted(server: DeepLServer) -> None:
+    server.delay_next(1.5)  # longer than 0.2 s + 2 / 250 s: the client gives up, DeepL bills
+    result = engine_for(server, timeout=0.2, max_retries=2).call(batch("你好"))
+    assert result.texts == ["EN(你好)"]
+    assert result.requests == 2
+    assert result.billed_characters == 4 and result.unconfirmed_characters == 2
+    deadline = time.monotonic() + 10
+    while server.character_count < 4:  # the held-back answer is billed once DeepL finishes
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert server.character_count == result.billed_characters
+
+
+def test_a_failed_call_says_what_it_may_have_cost(server: DeepLServer) -> None:
+    server.delay_next(3.0, times=2)
+    with pytest.raises(EngineTransientError) as info:
+        engine_for(server, timeout=0.2, max_retries=1).call(batch("你好世界"))
+    assert (info.value.requests, info.value.billed_characters) == (2, 8)
+    server.fail_next(503, times=5)
+    with pytest.raises(EngineTransientError) as info:
+        engine_for(server, max_retries=2).call(batch("你好"))
+    assert (info.value.requests, info.value.billed_characters) == (3, 0)  # 503: not processed
 
 
 def test_target_language_setting(server: DeepLServer) -> None:

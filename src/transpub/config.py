@@ -68,7 +68,10 @@ class DeepLSettings:
     server_url: str = ""
     #: The environment variable holding the key (never the key itself).
     auth_key_env: str = "DEEPL_AUTH_KEY"
-    #: Seconds before a request is abandoned, and how often the client retries 429/5xx.
+    #: A Prefect Secret block holding the key (its name); empty: the environment variable.
+    auth_key_block: str = ""
+    #: Seconds to wait for an answer (plus 1 s per 250 characters sent), and how often 429,
+    #: 5xx and network errors are retried.
     timeout: float = 30.0
     max_retries: int = 5
 

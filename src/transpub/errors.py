@@ -67,8 +67,9 @@ class ApprovalError(TranspubError):
 class EngineError(TranspubError):
     """A machine translation engine failed (the message says which and what to do)."""
 
-    #: HTTP requests the failing call made (its retries included), for the cost table.
-    requests: int = 1
+    #: What the failed call may have cost: requests sent, characters possibly billed.
+    requests: int = 0
+    billed_characters: int = 0
 
 
 class EngineAuthError(EngineError):
@@ -81,3 +82,7 @@ class QuotaExceeded(EngineError):
 
 class EngineTransientError(EngineError):
     """A temporary failure (rate limit, server error, timeout) outlasting the client's retries."""
+
+
+class RunLocked(EngineError):
+    """Another translate run holds the engine account's lock for this project."""

@@ -1,6 +1,8 @@
-"""A stand-in for the DeepL API v2 on 127.0.0.1, enough for the official ``deepl`` client.
+"""A stand-in for the DeepL API on 127.0.0.1, enough for the official ``deepl`` client.
 
-It speaks ``POST /v2/translate``, ``/v2/glossaries`` (create, list, get, entries, delete) and
+It speaks ``POST /v2/translate``, the legacy ``/v2/glossaries`` (create, list, get, entries,
+delete), the multilingual ``/v3/glossaries`` (create, list, get, entries, replace or delete a
+dictionary, update, delete; a store of its own, as DeepL's mock keeps them) and
 ``GET /v2/usage``, checks the ``Authorization: DeepL-Auth-Key …`` header (403 otherwise) and
 records every request. Its "translation" is deterministic: with a glossary, its source terms
 become their targets (longest first); every other run of Chinese characters becomes
@@ -8,7 +10,9 @@ become their targets (longest first); every other run of Chinese characters beco
 ``tag_handling=xml`` a text that is not well-formed XML is refused with 400, as DeepL does.
 
 Faults are injected by the test: ``fail_next(status, times)`` answers with that status,
-``delay_next(seconds, times)`` holds the answer back (to run into the client's timeout).
+``fail_texts(contains, status)`` does so for every request with a text containing something,
+``delay_next(seconds, times)`` holds the answer back (to run into the client's timeout) and
+``hold_next()`` until the test releases it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class _Fault:
     status: int = 0
     delay: float = 0.0
     after: int = 0  # let this many matching requests through first
+    gate: threading.Event | None = None  # hold the answer until the test opens it
+    contains: str | None = None  # only requests with a text containing this
 
 
 def translate(text: str, entries: dict[str, str] | None = None) -> str:
@@ -95,6 +101,9 @@ class DeepLServer:
         self.character_limit = character_limit
         self.requests: list[Recorded] = []
         self.glossaries: dict[str, dict[str, Any]] = {}
+        #: Multilingual (v3) glossaries: id → {glossary_id, name, creation_time,
+        #: dictionaries: {(source, target): {entry: translation}}}.
+        self.multilingual: dict[str, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -135,10 +144,13 @@ class DeepLServer:
 
     # -- what tests control and inspect -------------------------------------------------------
 
-    def fail_next(self, status: int, times: int = 1, path: str = "/v2/translate") -> None:
-        """Answer the next ``times`` requests to ``path`` with ``status``."""
+    def fail_next(
+        self, status: int, times: int = 1, path: str = "/v2/translate", after: int = 0
+    ) -> None:
+        """Answer the next ``times`` requests to ``path`` with ``status`` (after letting
+        ``after`` of them through)."""
         with self._lock:
-            self._faults.append(_Fault(path, times, status=status))
+            self._faults.append(_Fault(path, times, status=status, after=after))
 
     def delay_next(
         self, seconds: float, times: int = 1, path: str = "/v2/translate", after: int = 0
@@ -147,6 +159,19 @@ class DeepLServer:
         (after letting ``after`` of them through)."""
         with self._lock:
             self._faults.append(_Fault(path, times, delay=seconds, after=after))
+
+    def hold_next(self, times: int = 1, path: str = "/v2/translate") -> threading.Event:
+        """Hold back the answer to the next ``times`` requests to ``path`` until the returned
+        event is set (or the server stops)."""
+        gate = threading.Event()
+        with self._lock:
+            self._faults.append(_Fault(path, times, gate=gate))
+        return gate
+
+    def fail_texts(self, contains: str, status: int, path: str = "/v2/translate") -> None:
+        """Answer every request with a text containing ``contains`` with ``status``, forever."""
+        with self._lock:
+            self._faults.append(_Fault(path, 10**9, status=status, contains=contains))
 
     def requests_to(self, path: str, method: str | None = None) -> list[Recorded]:
         """The recorded requests to ``path`` (and its sub-paths), optionally by method."""
@@ -173,7 +198,18 @@ class DeepLServer:
         record = Recorded(method, path, params)
         with self._lock:
             self.requests.append(record)
-            fault = next((f for f in self._faults if f.path == path and f.times > 0), None)
+            texts = params.get("text")
+            texts = [texts] if isinstance(texts, str) else texts or []
+            fault = next(
+                (
+                    f
+                    for f in self._faults
+                    if f.path == path
+                    and f.times > 0
+                    and (f.contains is None or any(f.contains in str(t) for t in texts))
+                ),
+                None,
+            )
             if fault is not None and fault.after > 0:
                 fault.after -= 1
                 fault = None
@@ -181,6 +217,9 @@ class DeepLServer:
                 fault.times -= 1
         if fault is not None and fault.delay:
             self._stopping.wait(fault.delay)
+        if fault is not None and fault.gate is not None:
+            while not (fault.gate.is_set() or self._stopping.is_set()):
+                fault.gate.wait(0.05)
         if fault is not None and fault.status:
             record.status = fault.status
             return fault.status, {"message": f"injected fault {fault.status}"}
@@ -202,6 +241,8 @@ class DeepLServer:
                 "character_count": self.character_count,
                 "character_limit": self.character_limit,
             }
+        if path == "/v3/glossaries" or path.startswith("/v3/glossaries/"):
+            return self._v3(method, path, params)
         if (method, path) == ("POST", "/v2/glossaries"):
             return self._create_glossary(params)
         if (method, path) == ("GET", "/v2/glossaries"):
@@ -235,15 +276,19 @@ class DeepLServer:
         if params.get("glossary_id"):
             if not source:
                 return 400, {"message": "Use of a glossary requires the source_lang parameter."}
+            pair = (source.lower(), target.split("-")[0].lower())
             glossary = self.glossaries.get(str(params["glossary_id"]))
-            if glossary is None:
+            multilingual = self.multilingual.get(str(params["glossary_id"]))
+            if multilingual is not None:
+                entries = multilingual["dictionaries"].get(pair)
+                if entries is None:
+                    return 400, {"message": "Glossary has no dictionary for the language pair"}
+            elif glossary is None:
                 return 400, {"message": "Invalid glossary_id"}
-            if (glossary["source_lang"], glossary["target_lang"]) != (
-                source.lower(),
-                target.split("-")[0].lower(),
-            ):
+            elif (glossary["source_lang"], glossary["target_lang"]) != pair:
                 return 400, {"message": "Glossary does not match the language pair"}
-            entries = glossary["entries"]
+            else:
+                entries = glossary["entries"]
         if params.get("tag_handling") == "xml":
             for text in texts:
                 try:
@@ -271,21 +316,9 @@ class DeepLServer:
         name = str(params.get("name", ""))
         if not name:
             return 400, {"message": "Missing or invalid argument: name"}
-        if params.get("entries_format", "tsv") != "tsv":
-            return 400, {"message": "only tsv entries are supported here"}
-        entries: dict[str, str] = {}
-        for number, line in enumerate(str(params.get("entries", "")).split("\n"), 1):
-            if not line.strip():
-                continue
-            parts = line.split("\t")
-            if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-                return 400, {"message": f"Invalid glossary entries: line {number}"}
-            source, target = parts[0].strip(), parts[1].strip()
-            if source in entries:
-                return 400, {"message": f"Duplicate source term in line {number}"}
-            entries[source] = target
-        if not entries:
-            return 400, {"message": "The glossary has no entries"}
+        entries = _entries(params)
+        if isinstance(entries, str):
+            return 400, {"message": entries}
         glossary = self._store_glossary(
             name,
             str(params.get("source_lang", "")).lower(),
@@ -312,6 +345,128 @@ class DeepLServer:
         }
         self.glossaries[glossary["glossary_id"]] = glossary
         return glossary
+
+    def _v3(self, method: str, path: str, params: dict[str, Any]) -> tuple[int, Any]:
+        """The multilingual glossary endpoints (``/v3/glossaries…``)."""
+        if path == "/v3/glossaries":
+            if method == "GET":
+                return 200, {"glossaries": [_info_v3(g) for g in self.multilingual.values()]}
+            if method == "POST":
+                name = str(params.get("name", ""))
+                dictionaries = _dictionaries(params.get("dictionaries"))
+                if not name or isinstance(dictionaries, str) or not dictionaries:
+                    return 400, {"message": dictionaries or "Missing or invalid argument"}
+                self._created += 1
+                glossary: dict[str, Any] = {
+                    "glossary_id": str(uuid.uuid4()),
+                    "name": name,
+                    "creation_time": (_EPOCH + timedelta(seconds=self._created)).isoformat(
+                        timespec="microseconds"
+                    ),
+                    "dictionaries": dictionaries,
+                }
+                self.multilingual[glossary["glossary_id"]] = glossary
+                return 201, _info_v3(glossary)
+        match = re.fullmatch(r"/v3/glossaries/([^/]+)(/entries|/dictionaries)?", path)
+        if match is None:
+            return 404, {"message": f"no such endpoint: {method} {path}"}
+        found = self.multilingual.get(match.group(1))
+        if found is None:
+            return 404, {"message": "Glossary not found"}
+        sub = match.group(2)
+        pair = (
+            str(params.get("source_lang", "")).lower(),
+            str(params.get("target_lang", "")).lower(),
+        )
+        if (method, sub) == ("GET", None):
+            return 200, _info_v3(found)
+        if (method, sub) == ("DELETE", None):
+            del self.multilingual[found["glossary_id"]]
+            return 204, None
+        if (method, sub) == ("GET", "/entries"):
+            entries = found["dictionaries"].get(pair)
+            if entries is None:
+                return 404, {"message": "Glossary dictionary not found"}
+            tsv = "\n".join(f"{s}\t{t}" for s, t in entries.items())
+            return 200, {
+                "dictionaries": [
+                    {
+                        "source_lang": pair[0],
+                        "target_lang": pair[1],
+                        "entries": tsv,
+                        "entries_format": "tsv",
+                    }
+                ]
+            }
+        if (method, sub) == ("PUT", "/dictionaries"):
+            dictionaries = _dictionaries([params])
+            if isinstance(dictionaries, str):
+                return 400, {"message": dictionaries}
+            [(key, entries)] = dictionaries.items()
+            found["dictionaries"][key] = entries
+            return 200, {"source_lang": key[0], "target_lang": key[1], "entry_count": len(entries)}
+        if (method, sub) == ("DELETE", "/dictionaries"):
+            if found["dictionaries"].pop(pair, None) is None:
+                return 404, {"message": "Glossary dictionary not found"}
+            return 204, None
+        if (method, sub) == ("PATCH", None):
+            if "name" in params:
+                found["name"] = str(params["name"])
+            if "dictionaries" in params:
+                dictionaries = _dictionaries(params["dictionaries"])
+                if isinstance(dictionaries, str):
+                    return 400, {"message": dictionaries}
+                for key, entries in dictionaries.items():  # merged into what is there
+                    found["dictionaries"].setdefault(key, {}).update(entries)
+            return 200, _info_v3(found)
+        return 404, {"message": f"no such endpoint: {method} {path}"}
+
+
+def _entries(params: dict[str, Any]) -> dict[str, str] | str:
+    """The TSV entries of a request, or what is wrong with them."""
+    if params.get("entries_format", "tsv") != "tsv":
+        return "only tsv entries are supported here"
+    entries: dict[str, str] = {}
+    for number, line in enumerate(str(params.get("entries", "")).split("\n"), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            return f"Invalid glossary entries: line {number}"
+        source, target = parts[0].strip(), parts[1].strip()
+        if source in entries:
+            return f"Duplicate source term in line {number}"
+        entries[source] = target
+    if not entries:
+        return "The glossary has no entries"
+    return entries
+
+
+def _dictionaries(raw: Any) -> dict[tuple[str, str], dict[str, str]] | str:
+    """A v3 request's dictionaries by (source, target) language, or what is wrong."""
+    if not isinstance(raw, list):
+        return "Missing or invalid argument: dictionaries"
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for item in raw:
+        if not isinstance(item, dict) or not item.get("source_lang") or not item.get("target_lang"):
+            return "Missing or invalid argument: source_lang, target_lang"
+        entries = _entries(item)
+        if isinstance(entries, str):
+            return entries
+        found[(str(item["source_lang"]).lower(), str(item["target_lang"]).lower())] = entries
+    return found
+
+
+def _info_v3(glossary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "glossary_id": glossary["glossary_id"],
+        "name": glossary["name"],
+        "creation_time": glossary["creation_time"],
+        "dictionaries": [
+            {"source_lang": s, "target_lang": t, "entry_count": len(e)}
+            for (s, t), e in glossary["dictionaries"].items()
+        ],
+    }
 
 
 def _info(glossary: dict[str, Any]) -> dict[str, Any]:

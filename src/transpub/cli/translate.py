@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from transpub.cli.common import FAILED, FINDINGS, OK, args_slugs, err, open_project
+from transpub.cli.common import FAILED, OK, args_slugs, err, open_project
 from transpub.errors import TranspubError
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
+    """Run the translate flow; exit 0 done, 2 when an article failed or the quota stopped it."""
     from transpub.catalog.status import format_table
     from transpub.engines import create_engine
 
     project = open_project(args)
     project.select(args.slugs)  # validate the slugs before starting Prefect
-    create_engine(project.config, None, args.engine)  # a missing key is reported before, too
+    machine = create_engine(project.config, None, args.engine)
+    if machine is not None:
+        machine.check_key()  # a missing key is reported before Prefect starts, too
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # the machines are offline
     try:
         import flows.translate as translate_flows
@@ -28,32 +32,28 @@ def cmd_translate(args: argparse.Namespace) -> int:
             f"the Prefect flows are not installed ({exc})",
             hint="reinstall transpub: pip install -e .",
         ) from exc
-    with _progress_bar(translate_flows):
+    with _terminal(translate_flows):
         outcome = translate_flows.translate(str(project.root), args.slugs or None, args.engine)
-    for failure in outcome.failures:
-        err(failure)
-    if not outcome.runs:
-        return FAILED
-    print(format_table(outcome.rows))
-    print()
-    print(_cost_table(translate_flows.cost_rows(outcome)))
-    waiting = sum(r.pretranslation.left for r in outcome.runs if r.pretranslation)
-    stopped = [
-        r.pretranslation.stopped
-        for r in outcome.runs
-        if r.pretranslation and r.pretranslation.stopped
-    ]
+    if outcome.runs:  # the tables come first, whatever failed
+        print(format_table(outcome.rows))
+        print()
+        print(_cost_table(translate_flows.cost_rows(outcome)))
+        if outcome.account_characters is not None:
+            print(
+                f"The {outcome.engine} account's usage rose by {outcome.account_characters:,} "
+                "characters during the run."
+            )
     if outcome.engine == "none":
         print(
             'No machine translation engine is configured ([translate] engine = "none"): '
-            f"drafts came from the translation memory and glossary; {waiting} entries wait for "
-            "human translators."
+            f"drafts came from the translation memory and glossary; {outcome.waiting} entries "
+            "wait for human translators."
         )
-    if stopped:
-        err(f"{stopped[0]} {waiting} entries are left for the next run.")
-    if outcome.failures:
-        return FAILED
-    return FINDINGS if stopped else OK
+    for failure in outcome.failures:
+        err(failure)
+    if outcome.stopped:
+        err(f"{outcome.stopped}. {outcome.waiting} entries wait for the next run.")
+    return FAILED if outcome.failures or outcome.stopped else OK
 
 
 def _cost_table(rows: list[dict[str, str]]) -> str:
@@ -62,15 +62,55 @@ def _cost_table(rows: list[dict[str, str]]) -> str:
     return text_table(list(rows[0]), [list(r.values()) for r in rows])
 
 
-def _progress_bar(module: object) -> contextlib.AbstractContextManager[None]:
-    """A terminal progress bar per article while the engine works (stderr, only on a terminal)."""
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext()
-    from rich.progress import Progress
+class _WithoutTraceback(logging.Formatter):
+    """A log formatter that leaves tracebacks out (they are for TRANSPUB_DEBUG=1)."""
 
-    @contextlib.contextmanager
-    def bar() -> Iterator[None]:
-        with Progress(transient=True) as progress:
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return self.inner.format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
+def prefect_console_handlers() -> list[logging.Handler]:
+    """The handlers through which Prefect prints its log lines on the terminal."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    found: list[logging.Handler] = []
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            if isinstance(handler, PrefectConsoleHandler) and handler not in found:
+                found.append(handler)
+    return found
+
+
+@contextlib.contextmanager
+def _terminal(module: object, console: Any = None) -> Iterator[None]:
+    """Prefect's log lines without tracebacks (unless TRANSPUB_DEBUG=1) and, on a terminal (or
+    the rich ``console`` given), a progress bar per article that the log lines print above."""
+    handlers = prefect_console_handlers()
+    formatters = [h.formatter for h in handlers]
+    consoles = [getattr(h, "console", None) for h in handlers]
+    if not os.environ.get("TRANSPUB_DEBUG"):
+        for handler in handlers:
+            handler.setFormatter(_WithoutTraceback(handler.formatter))
+    try:
+        if console is None and not sys.stderr.isatty():
+            yield
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=console or Console(stderr=True), transient=True) as progress:
+            for handler in handlers:
+                handler.console = progress.console  # type: ignore[attr-defined]
             tasks: dict[str, Any] = {}
 
             def report(slug: str, done: int, total: int) -> None:
@@ -83,8 +123,11 @@ def _progress_bar(module: object) -> contextlib.AbstractContextManager[None]:
                 yield
             finally:
                 module.PROGRESS = None  # type: ignore[attr-defined]
-
-    return bar()
+    finally:
+        for handler, formatter, console in zip(handlers, formatters, consoles, strict=True):
+            handler.setFormatter(formatter)
+            if console is not None:
+                handler.console = console  # type: ignore[attr-defined]
 
 
 def cmd_usage(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from transpub.config import Config
+    from transpub.errors import EngineError
     from transpub.glossary.model import Glossary
     from transpub.glossary.term import Term
 
@@ -51,6 +52,8 @@ class BatchResult:
     failed: list[str | None] = field(default_factory=list)
     #: HTTP requests made for the batch (retries, re-asks and split halves included).
     requests: int = 1
+    #: Characters of requests that got no answer and may have been billed (in billed_characters).
+    unconfirmed_characters: int = 0
 
 
 @dataclass
@@ -62,6 +65,8 @@ class Usage:
     billed_characters: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    #: Characters of requests that got no answer and may have been billed (in billed_characters).
+    unconfirmed_characters: int = 0
 
     def add(self, result: BatchResult, texts: int) -> None:
         self.requests += result.requests
@@ -69,9 +74,23 @@ class Usage:
         self.billed_characters += result.billed_characters
         self.input_tokens += result.input_tokens
         self.output_tokens += result.output_tokens
+        self.unconfirmed_characters += result.unconfirmed_characters
+
+    def add_failed(self, exc: EngineError) -> None:
+        """Count what a call that failed may have cost (its requests, unanswered characters)."""
+        self.requests += exc.requests
+        self.billed_characters += exc.billed_characters
+        self.unconfirmed_characters += exc.billed_characters
 
     def merge(self, other: Usage) -> None:
-        for name in ("requests", "texts", "billed_characters", "input_tokens", "output_tokens"):
+        for name in (
+            "requests",
+            "texts",
+            "billed_characters",
+            "input_tokens",
+            "output_tokens",
+            "unconfirmed_characters",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -104,6 +123,17 @@ class Engine(ABC):
     def usage_report(self) -> str:
         """One line on the account's usage, for `transpub usage`."""
         return f"{self.name} does not report account usage; see the cost table of each run."
+
+    def check_key(self) -> None:  # noqa: B027 - optional hook
+        """Raise EngineAuthError when the key is missing (cheap: before Prefect starts)."""
+
+    def account(self) -> str:
+        """Who pays: runs on the same account and project take turns (no key in it)."""
+        return self.engine_id
+
+    def characters_used(self) -> int | None:
+        """The account's characters used this billing period, where the service says."""
+        return None
 
     def prepare(self) -> None:  # noqa: B027 - optional hook
         """Once per run, before the first call (a DeepL engine syncs its glossary here)."""

@@ -1,18 +1,23 @@
 """The DeepL engine: protected Chinese texts to English through the official ``deepl`` client.
 
-The key is read from the environment variable named by ``[deepl] auth_key_env`` (default
-``DEEPL_AUTH_KEY``), never from a file, and never appears in a message or log.
+The key comes from the Prefect Secret block named by ``[deepl] auth_key_block`` when that is set,
+else from the environment variable named by ``[deepl] auth_key_env`` (default ``DEEPL_AUTH_KEY``);
+never from a file, and it never appears in a message or log.
 
 Where requests go, first match wins: the ``[deepl] server_url`` setting, then the
 ``DEEPL_SERVER_URL`` environment variable, then what the key implies (keys ending in ``:fx``
 belong to DeepL API Free, https://api-free.deepl.com; others to https://api.deepl.com).
 
-Retries and timeouts are module settings of the client (``deepl.http_client``), so they are
-process-wide: the client retries 429, 5xx and network errors ``[deepl] max_retries`` times with
-exponential backoff, and waits at least ``[deepl] timeout`` seconds for each answer.
+Retries are transpub's, not the client's (its module setting ``max_network_retries`` is 0): 429,
+5xx and network errors are retried ``[deepl] max_retries`` times with the client's backoff, and
+every attempt is counted. A request that got no answer (a timeout, a dropped connection) may have
+been processed and billed: its characters are counted as billed ("unconfirmed"). The wait for an
+answer is sized to the batch: ``[deepl] timeout`` seconds plus one second per
+``CHARACTERS_PER_SECOND`` characters sent.
 
-The transpub glossary becomes one DeepL glossary (ZH→EN, v2 API) named after a hash of its
-entries: an unchanged glossary is reused from run to run, a changed one replaces the old.
+The transpub glossary lives in one multilingual (v3) DeepL glossary per project, named
+``transpub-<project name>``; when the curated glossary changes, its ZH→EN dictionary is replaced
+in place (same id), so runs on two machines never delete each other's glossary.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ import hashlib
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import deepl
+import requests
+from deepl.api_data import MultilingualGlossaryDictionaryEntries
 
 from transpub.engines.base import Batch, BatchResult, Engine, register
 from transpub.errors import EngineAuthError, EngineError, EngineTransientError, QuotaExceeded
@@ -40,9 +48,12 @@ SERVER_URL_ENV = "DEEPL_SERVER_URL"
 #: Every DeepL glossary transpub manages starts with this; others in the account are left alone.
 GLOSSARY_PREFIX = "transpub-"
 SOURCE_LANG = "ZH"
-#: Glossaries are not regional: one ZH→EN glossary serves EN-US and EN-GB.
+#: Glossaries are not regional: one ZH→EN dictionary serves EN-US and EN-GB.
 GLOSSARY_TARGET_LANG = "EN"
+#: The answer to a batch is awaited ``[deepl] timeout`` s plus 1 s per this many characters.
+CHARACTERS_PER_SECOND = 250
 _SYNCED_TYPES = (TermType.TERM, TermType.NAME, TermType.DO_NOT_TRANSLATE)
+T = TypeVar("T")
 
 
 def glossary_entries(glossary: Glossary | None) -> dict[str, str]:
@@ -70,20 +81,54 @@ def glossary_entries(glossary: Glossary | None) -> dict[str, str]:
     return entries
 
 
-def glossary_name(entries: dict[str, str]) -> str:
-    """``transpub-`` and a hash of the sorted entries: same content, same name."""
-    tsv = "\n".join(f"{source}\t{target}" for source, target in sorted(entries.items()))
-    return GLOSSARY_PREFIX + hashlib.sha256(tsv.encode("utf-8")).hexdigest()[:12]
+def glossary_name(config: Config) -> str:
+    """``transpub-`` and the project's name: one glossary per project, updated in place."""
+    return GLOSSARY_PREFIX + config.project.name
 
 
-def _auth_key(config: Config) -> str:
+def auth_key(config: Config) -> str:
+    """The DeepL key: from the configured Prefect Secret block, else the environment.
+
+    Raises EngineAuthError naming the variable or block (never the key) when there is none.
+    """
+    block = config.deepl.auth_key_block
+    if block:
+        return _secret_block(block)
     env = config.deepl.auth_key_env
     key = os.environ.get(env, "").strip()
     if not key:
         raise EngineAuthError(
             f"set {env} to your DeepL API key: the environment variable is missing or empty",
-            hint="the key is read from the environment only, never from transpub.toml",
+            hint="the key is read from the environment (or a Prefect Secret block named by "
+            "[deepl] auth_key_block), never from transpub.toml",
         )
+    return key
+
+
+def _secret_block(name: str) -> str:
+    """The value of a Prefect Secret block (Prefect is imported only when a block is named)."""
+    fix = (
+        f"create it (`prefect block create secret`, name {name!r}) on the Prefect server this run "
+        "uses, or remove [deepl] auth_key_block to read DEEPL_AUTH_KEY"
+    )
+    try:
+        from prefect.blocks.system import Secret
+
+        block: Any = Secret.load(name, _sync=True)  # type: ignore[call-arg]
+        value = block.get()
+    except ImportError as exc:
+        raise EngineAuthError(
+            f"[deepl] auth_key_block names the Prefect Secret block {name!r}, but Prefect is "
+            "not installed",
+            hint="install transpub with its dependencies (pip install -e .)",
+        ) from exc
+    except (ValueError, RuntimeError) as exc:
+        raise EngineAuthError(
+            f"the Prefect Secret block {name!r} ([deepl] auth_key_block) cannot be read", hint=fix
+        ) from exc
+    key = value.strip() if isinstance(value, str) else ""
+    if not key:
+        raise EngineAuthError(f"the Prefect Secret block {name!r} holds no DeepL key", hint=fix)
     return key
 
 
@@ -94,13 +139,87 @@ def _server_url(config: Config) -> str | None:
 
 def _connect(config: Config) -> tuple[deepl.DeepLClient, str]:
     """A client for the configured key and address, and the key (to keep it out of messages)."""
-    key = _auth_key(config)
-    # The client reads these module settings at every request.
-    deepl.http_client.max_network_retries = config.deepl.max_retries
-    deepl.http_client.min_connection_timeout = config.deepl.timeout
+    key = auth_key(config)
+    # transpub retries (and counts) every attempt itself; the client makes one per call.
+    deepl.http_client.max_network_retries = 0
     client = deepl.DeepLClient(key, server_url=_server_url(config))
     client.set_app_info("transpub", "0.1")
     return client, key
+
+
+_timeout_lock = threading.Lock()
+_timeout_needs: list[float] = []
+
+
+@contextlib.contextmanager
+def _timeout(seconds: float) -> Iterator[None]:
+    """The client's timeout is a module setting shared by all threads: keep it at the largest
+    need of the requests in flight, so no batch waits less than its size requires."""
+    with _timeout_lock:
+        _timeout_needs.append(seconds)
+        deepl.http_client.min_connection_timeout = max(_timeout_needs)
+    try:
+        yield
+    finally:
+        with _timeout_lock:
+            _timeout_needs.remove(seconds)
+            if _timeout_needs:
+                deepl.http_client.min_connection_timeout = max(_timeout_needs)
+
+
+def batch_timeout(config: Config, characters: int) -> float:
+    """Seconds to wait for the answer to a request of ``characters`` characters."""
+    return config.deepl.timeout + characters / CHARACTERS_PER_SECOND
+
+
+def _may_have_been_processed(exc: BaseException) -> bool:
+    """A request that reached DeepL and got no answer (not one that never left)."""
+    if not isinstance(exc, deepl.ConnectionException):
+        return isinstance(exc, deepl.DeepLException) and exc.http_status_code == 504
+    cause = exc.__cause__
+    if isinstance(cause, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(cause, requests.exceptions.ConnectionError):
+        text = repr(cause.args)
+        return not any(s in text for s in ("NewConnectionError", "Connection refused"))
+    return True
+
+
+def _retryable(exc: deepl.DeepLException) -> bool:
+    status = exc.http_status_code
+    return (
+        isinstance(exc, deepl.TooManyRequestsException)
+        or (status is not None and status >= 500)
+        or (isinstance(exc, deepl.ConnectionException) and exc.should_retry)
+    )
+
+
+def _with_retries(
+    config: Config,
+    key: str,
+    doing: str,
+    send: Callable[[], T],
+    *,
+    characters: int = 0,
+    spent: BatchResult | None = None,
+) -> T:
+    """``send()`` with transpub's retries; each attempt (and what it may have cost) is added to
+    ``spent`` (``requests``; ``unconfirmed_characters`` for attempts that got no answer)."""
+    backoff = deepl.http_client._BackoffTimer()  # type: ignore[no-untyped-call]  # the client's schedule
+    while True:
+        if spent is not None:
+            spent.requests += 1
+        try:
+            return send()
+        except deepl.DeepLException as exc:
+            if spent is not None and characters and _may_have_been_processed(exc):
+                spent.unconfirmed_characters += characters
+            if not _retryable(exc) or backoff.get_num_retries() >= config.deepl.max_retries:  # type: ignore[no-untyped-call]
+                raise _wrap(exc, config, key, doing) from exc
+            log.info("DeepL: %s failed (%s); retrying", doing, type(exc).__name__)
+            backoff.sleep_until_deadline()  # type: ignore[no-untyped-call]
+        except ValueError as exc:
+            raise _wrap(exc, config, key, doing) from exc
 
 
 def _wrap(exc: Exception, config: Config, key: str, doing: str) -> EngineError:
@@ -112,16 +231,21 @@ def _wrap(exc: Exception, config: Config, key: str, doing: str) -> EngineError:
     status = getattr(exc, "http_status_code", None)
     retries = _plural(settings.max_retries, "retry", "retries")
     if isinstance(exc, deepl.AuthorizationException):
+        where = (
+            f"the Prefect Secret block {settings.auth_key_block!r} to"
+            if settings.auth_key_block
+            else f"{settings.auth_key_env} to"
+        )
         return EngineAuthError(
             f"DeepL refused the key while {doing}",
-            hint=f"set {settings.auth_key_env} to a valid DeepL API key "
+            hint=f"set {where} a valid DeepL API key "
             "(Free keys end in ':fx' and use api-free.deepl.com)",
         )
     if isinstance(exc, deepl.QuotaExceededException):
         return QuotaExceeded(
-            "the DeepL character quota for this billing period is used up; what remains "
-            "untranslated is kept for the next run",
-            hint="see `transpub usage`, or raise the limit in your DeepL account",
+            f"DeepL refused {doing}: it would exceed the character quota of this billing period",
+            hint="raise the limit in your DeepL account or wait for the next period; "
+            "`transpub usage` shows what is used",
         )
     if isinstance(exc, deepl.TooManyRequestsException) or (status is not None and status >= 500):
         return EngineTransientError(
@@ -131,48 +255,76 @@ def _wrap(exc: Exception, config: Config, key: str, doing: str) -> EngineError:
     if isinstance(exc, deepl.ConnectionException) and exc.should_retry:
         return EngineTransientError(
             f"DeepL did not answer while {doing} ({detail}), still after "
-            f"{retries} with a {settings.timeout:g} s timeout",
-            hint="check the network or [deepl] server_url, or try again later",
+            f"{retries} with a timeout of {settings.timeout:g} s plus 1 s per "
+            f"{CHARACTERS_PER_SECOND} characters",
+            hint="check the network or [deepl] server_url, raise [deepl] timeout, "
+            "or try again later",
         )
     return EngineError(f"DeepL failed while {doing}: {detail}")
 
 
 def _plural(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one}" if n == 1 else f"{n} {many or one + 's'}"
+    return f"{n:,} {one}" if n == 1 else f"{n:,} {many or one + 's'}"
 
 
-def _sync_glossary(client: deepl.DeepLClient, entries: dict[str, str]) -> str | None:
-    """The id of a ready DeepL glossary holding ``entries`` (None when empty); others go."""
-    name = glossary_name(entries) if entries else None
-    ours = [g for g in client.list_glossaries() if g.name.startswith(GLOSSARY_PREFIX)]
-    keep = next(
-        (
-            g
-            for g in ours
-            if g.name == name
-            and g.ready
-            and g.source_lang == SOURCE_LANG
-            and g.target_lang == GLOSSARY_TARGET_LANG
-        ),
-        None,
+def _sync_glossary(client: deepl.DeepLClient, name: str, entries: dict[str, str]) -> str | None:
+    """The id of the project's multilingual glossary holding ``entries`` as its ZH→EN
+    dictionary (None when there are none). An outdated dictionary is replaced in place."""
+    ours = sorted(
+        (g for g in client.list_multilingual_glossaries() if g.name == name),
+        key=lambda g: (g.creation_time, g.glossary_id),
     )
-    if name is not None and keep is None:
-        keep = client.create_glossary(
-            name, source_lang=SOURCE_LANG, target_lang=GLOSSARY_TARGET_LANG, entries=entries
+    if not ours:
+        if not entries:
+            return None
+        created = client.create_multilingual_glossary(
+            name,
+            [MultilingualGlossaryDictionaryEntries(SOURCE_LANG, GLOSSARY_TARGET_LANG, entries)],
         )
         log.info("created DeepL glossary %s (%d entries)", name, len(entries))
-    for old in ours:
-        if keep is not None and old.glossary_id == keep.glossary_id:
-            continue
-        with contextlib.suppress(deepl.GlossaryNotFoundException):  # another run was first
-            client.delete_glossary(old.glossary_id)
-        log.info("deleted outdated DeepL glossary %s", old.name)
-    return keep.glossary_id if keep is not None else None
+        return created.glossary_id
+    # Two machines may have created it at once: all of them settle on the oldest.
+    glossary = ours[0]
+    pair = (SOURCE_LANG, GLOSSARY_TARGET_LANG)
+    has_pair = any((d.source_lang, d.target_lang) == pair for d in glossary.dictionaries)
+    current: dict[str, str] = {}
+    if has_pair:
+        response = client.get_multilingual_glossary_entries(glossary, *pair)
+        current = next(
+            (
+                _as_dict(d.entries)
+                for d in response.dictionaries
+                if (d.source_lang.upper(), d.target_lang.upper()) == pair
+            ),
+            {},
+        )
+    if not entries:
+        if has_pair:
+            client.delete_multilingual_glossary_dictionary(
+                glossary, source_lang=SOURCE_LANG, target_lang=GLOSSARY_TARGET_LANG
+            )
+            log.info("emptied DeepL glossary %s", name)
+        return None
+    if current != entries:
+        client.replace_multilingual_glossary_dictionary(
+            glossary,
+            MultilingualGlossaryDictionaryEntries(SOURCE_LANG, GLOSSARY_TARGET_LANG, entries),
+        )
+        log.info("updated DeepL glossary %s in place (%d entries)", name, len(entries))
+    return str(glossary.glossary_id)
+
+
+def _as_dict(entries: object) -> dict[str, str]:
+    """Dictionary entries as the API returns them (TSV text) or as the client types them."""
+    if isinstance(entries, dict):
+        return {str(k): str(v) for k, v in entries.items()}
+    return dict(deepl.util.convert_tsv_to_dict(str(entries)))
 
 
 @register
 class DeepLEngine(Engine):
-    """DeepL API v2: XML tag handling, the project glossary, neighbouring paragraphs as context."""
+    """DeepL API: XML tag handling, the project glossary (v3), neighbouring paragraphs as
+    context, every attempt counted."""
 
     engine_id = "deepl"
     name = "DeepL"
@@ -196,6 +348,24 @@ class DeepLEngine(Engine):
         for is never sent again, even after a glossary edit (the checks flag outdated terms)."""
         return self.config.deepl.target_lang
 
+    def check_key(self) -> None:
+        """Raise EngineAuthError when no key is set (in the environment; a named Secret block is
+        read at the first call, on the Prefect server the run uses)."""
+        if not self.config.deepl.auth_key_block:
+            auth_key(self.config)
+
+    def account(self) -> str:
+        """The DeepL account: its address and a hash of the key (never the key itself)."""
+        key = self._client()[1]
+        digest = hashlib.sha256(f"{self.server_url}\n{key}".encode()).hexdigest()[:16]
+        return f"deepl-{digest}"
+
+    def characters_used(self) -> int | None:
+        """The account's characters used this billing period (None: not reported)."""
+        client, key = self._client()
+        usage = _with_retries(self.config, key, "asking for the usage", client.get_usage)
+        return usage.character.count if usage.character.valid else None
+
     def usage_report(self) -> str:
         return usage_report(self.config)
 
@@ -205,12 +375,16 @@ class DeepLEngine(Engine):
         return str(self._client()[0].server_url)
 
     def prepare(self) -> None:
-        """Check the key and make the DeepL glossary match the project's."""
+        """Check the key and make the project's DeepL glossary match the curated one."""
         client, key = self._client()
-        try:
-            self.glossary_id = _sync_glossary(client, glossary_entries(self.glossary))
-        except (deepl.DeepLException, ValueError) as exc:
-            raise _wrap(exc, self.config, key, "syncing the glossary") from exc
+        entries = glossary_entries(self.glossary)
+        name = glossary_name(self.config)
+        self.glossary_id = _with_retries(
+            self.config,
+            key,
+            "syncing the glossary",
+            lambda: _sync_glossary(client, name, entries),
+        )
 
     def call(self, batch: Batch) -> BatchResult:
         client, key = self._client()
@@ -218,10 +392,14 @@ class DeepLEngine(Engine):
         todo = [i for i, text in enumerate(batch.texts) if text.strip()]
         texts = list(batch.texts)
         if not todo:
-            return BatchResult(texts=texts)
-        try:
-            results = client.translate_text(
-                [batch.texts[i] for i in todo],
+            return BatchResult(texts=texts, requests=0)
+        sent = [batch.texts[i] for i in todo]
+        characters = sum(len(t) for t in sent)
+        spent = BatchResult(texts=[], requests=0)
+
+        def send() -> list[deepl.TextResult]:
+            answer = client.translate_text(
+                sent,
                 source_lang=SOURCE_LANG,
                 target_lang=self.config.deepl.target_lang,
                 context=batch.context or None,
@@ -232,27 +410,52 @@ class DeepLEngine(Engine):
                 non_splitting_tags=["g", "x"],
                 split_sentences="nonewlines",
             )
-        except (deepl.DeepLException, ValueError) as exc:
-            raise _wrap(exc, self.config, key, f"translating {_plural(len(todo), 'text')}") from exc
-        if not isinstance(results, list) or len(results) != len(todo):
-            raise EngineError(
-                f"DeepL returned {len(results) if isinstance(results, list) else 1} "
-                f"translations for {len(todo)} texts"
-            )
+            return answer if isinstance(answer, list) else [answer]
+
+        doing = f"translating {_plural(len(todo), 'text')} ({_plural(characters, 'character')})"
+        try:
+            with _timeout(batch_timeout(self.config, characters)):
+                results = _with_retries(
+                    self.config, key, doing, send, characters=characters, spent=spent
+                )
+        except EngineError as exc:
+            exc.requests = spent.requests
+            exc.billed_characters = spent.unconfirmed_characters
+            if isinstance(exc, QuotaExceeded):
+                exc.message += self._quota_state(client)
+            raise
+        if len(results) != len(todo):
+            raise EngineError(f"DeepL returned {len(results)} translations for {len(todo)} texts")
         for i, result in zip(todo, results, strict=True):
             texts[i] = result.text
-        return BatchResult(
-            texts=texts, billed_characters=sum(r.billed_characters or 0 for r in results)
+        # What DeepL says each text cost; its length where it does not say (never less).
+        billed = sum(
+            r.billed_characters if r.billed_characters is not None else len(t)
+            for r, t in zip(results, sent, strict=True)
         )
+        return BatchResult(
+            texts=texts,
+            billed_characters=billed + spent.unconfirmed_characters,
+            requests=spent.requests,
+            unconfirmed_characters=spent.unconfirmed_characters,
+        )
+
+    def _quota_state(self, client: deepl.DeepLClient) -> str:
+        """`` (N of M characters used)`` when DeepL says, else nothing."""
+        try:
+            chars = client.get_usage().character
+        except deepl.DeepLException:
+            return ""
+        if not chars.valid:
+            return ""
+        return f" ({chars.count or 0:,} of {chars.limit or 0:,} characters used)"
 
 
 def usage_report(config: Config) -> str:
     """One line on the DeepL characters used and allowed this billing period."""
     client, key = _connect(config)
     try:
-        usage = client.get_usage()
-    except deepl.DeepLException as exc:
-        raise _wrap(exc, config, key, "asking for the usage") from exc
+        usage = _with_retries(config, key, "asking for the usage", client.get_usage)
     finally:
         client.close()  # type: ignore[no-untyped-call]
     chars = usage.character
@@ -264,4 +467,11 @@ def usage_report(config: Config) -> str:
     return f"DeepL: {count:,} of {limit:,} characters used this billing period{share}{note}"
 
 
-__all__ = ["DeepLEngine", "glossary_entries", "glossary_name", "usage_report"]
+__all__ = [
+    "DeepLEngine",
+    "auth_key",
+    "batch_timeout",
+    "glossary_entries",
+    "glossary_name",
+    "usage_report",
+]

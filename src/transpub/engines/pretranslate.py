@@ -56,6 +56,8 @@ class Pretranslation:
     usage: Usage = field(default_factory=Usage)
     engine_seconds: float = 0.0
     stopped: str | None = None
+    #: Machine drafts that shared another entry's request (identical texts are sent once).
+    duplicates: int = 0
     #: Units the engine gave no usable translation for: not drafted, not cached, sent again by
     #: the next run; ``failure`` says why (the engine error that stopped the article, else the
     #: first reason met).
@@ -167,12 +169,21 @@ def pretranslate(
     cache: EngineCache | None = None,
     limiter: threading.Semaphore | None = None,
     progress: Progress | None = None,
+    shared: RunTexts | None = None,
+    usage: Usage | None = None,
 ) -> Pretranslation:
-    """Pre-fill an article's catalog from memory and glossary, then the engine, batch by batch."""
+    """Pre-fill an article's catalog from memory and glossary, then the engine, batch by batch.
+
+    Each distinct protected text is sent once: within the article, and across the articles of a
+    run that pass the same ``shared``. ``usage`` accumulates what the engine calls cost, failed
+    ones included; a retried article passes the same one, so nothing billed goes unreported.
+    """
     wrap = project.config.catalog.wrap_width
     po = pofile.load(article.catalog, wrap)
     entries = active(po)
     result = Pretranslation(article.slug)
+    if usage is not None:
+        result.usage = usage
     pending = _Pending(project, article)
     todo = [e for e in entries if needs_translation(e)]
 
@@ -207,78 +218,157 @@ def pretranslate(
         result.left = len(rest) if engine is None else 0
         return result
 
+    machine, store = engine, cache
     order = {id(e): i for i, e in enumerate(entries)}
     protected = [protect(e.msgid) for e in rest]
-    texts = [p.text for p in protected]
-    ids = [entry_id(e.msgid) for e in rest]
+    # Entries whose protected texts are identical (39 "![image](…)" alt texts) share one request.
+    groups: dict[str, list[int]] = {}
+    for i, guard in enumerate(protected):
+        groups.setdefault(guard.text, []).append(i)
+    shared = shared if shared is not None else RunTexts()
     span = project.config.translate.context_paragraphs
     done = 0
     saved_at = time.perf_counter()
     if progress:
         progress(0, len(rest))
-    for start, end in engine.batches(ids, texts):
-        first, last = order[id(rest[start])], order[id(rest[end - 1])]
-        context = "\n".join(
-            e.msgid
-            for e in entries[max(0, first - span) : first] + entries[last + 1 : last + 1 + span]
-        )
-        terms = []
-        if glossary is not None:
-            seen: set[tuple[str, str]] = set()
-            for entry in rest[start:end]:
-                for match in glossary.matcher.find(entry.msgid):
-                    for term in match.terms:
-                        if (term.zh, term.en) not in seen:
-                            seen.add((term.zh, term.en))
-                            terms.append(term)
-        batch = Batch(ids[start:end], texts[start:end], context, terms)
-        try:
-            with limiter or nullcontext():
-                sent_at = time.perf_counter()
-                try:
-                    answer = engine.call(batch)
-                finally:
-                    result.engine_seconds += time.perf_counter() - sent_at
-        except QuotaExceeded as exc:
-            result.usage.requests += exc.requests
-            result.stopped = str(exc)
-            result.left = len(rest) - done
-            break
-        except EngineError as exc:
-            # The engine's own retries are spent: this batch and the rest wait for the next run
-            # (what earlier batches cost is kept in the usage, nothing failed is stored).
-            result.usage.requests += exc.requests
-            result.failed += len(rest) - done
-            result.failure = str(exc)  # the reason of most failures: it comes first
-            break
+
+    def apply(text: str, answer: str, problem: str | None, sent: bool) -> None:
+        """One answer to every entry of a group, each with its own markup restored."""
+        nonlocal done, saved_at
         rows: list[tuple[str, str, str | None]] = []
-        for i, text in enumerate(answer.texts):
-            entry, guard = rest[start + i], protected[start + i]
-            problem = answer.problems[i] if i < len(answer.problems) else None
-            failure = answer.failed[i] if i < len(answer.failed) else None
-            if failure is not None:
-                result.failed += 1
-                result.failure = result.failure or failure
-                continue
+        for i in groups[text]:
+            entry, guard, flag = rest[i], protected[i], problem
             try:
-                translated = restore(text, guard)
+                translated = restore(answer, guard)
             except RestoreError as exc:
-                translated = restore_plain(text, guard)
-                problem = f"the engine did not keep the markup ({exc}); fix links and formatting"
-            pending.add(entry, translated, engine.origin(), problem)
-            rows.append((entry.msgid, translated, problem))
-            result.flagged += problem is not None
-        cache.put(rows)  # every usable answer is kept (committed) before the next request
+                translated = restore_plain(answer, guard)
+                flag = f"the engine did not keep the markup ({exc}); fix links and formatting"
+            pending.add(entry, translated, machine.origin(), flag)
+            rows.append((entry.msgid, translated, flag))
+            result.flagged += flag is not None
+        store.put(rows)  # every answer is kept (committed) before the next request
         result.machine += len(rows)
-        result.usage.add(answer, end - start)
+        result.duplicates += len(rows) - 1 if sent else len(rows)
+        done += len(rows)
         if time.perf_counter() - saved_at > SAVE_EVERY:
             pending.store()
             saved_at = time.perf_counter()
-        done = end
         if progress:
             progress(done, len(rest))
+
+    todo_texts = list(groups)
+    unusable = 0  # entries whose text got an answer without a usable translation
+    error: str | None = None  # the engine error that stopped the article
+    while todo_texts and result.stopped is None and error is None:
+        mine = [t for t in todo_texts if shared.claim(t)]
+        theirs = [t for t in todo_texts if t not in set(mine)]
+        answered: set[str] = set()
+        try:
+            reps = [rest[groups[t][0]] for t in mine]
+            ids = [entry_id(e.msgid) for e in reps]
+            for start, end in engine.batches(ids, mine):
+                first, last = order[id(reps[start])], order[id(reps[end - 1])]
+                context = "\n".join(
+                    e.msgid
+                    for e in entries[max(0, first - span) : first]
+                    + entries[last + 1 : last + 1 + span]
+                )
+                terms = []
+                if glossary is not None:
+                    seen: set[tuple[str, str]] = set()
+                    for entry in reps[start:end]:
+                        for match in glossary.matcher.find(entry.msgid):
+                            for term in match.terms:
+                                if (term.zh, term.en) not in seen:
+                                    seen.add((term.zh, term.en))
+                                    terms.append(term)
+                batch = Batch(ids[start:end], mine[start:end], context, terms)
+                try:
+                    with limiter or nullcontext():
+                        sent_at = time.perf_counter()
+                        try:
+                            answer = engine.call(batch)
+                        finally:
+                            result.engine_seconds += time.perf_counter() - sent_at
+                except EngineError as exc:
+                    result.usage.add_failed(exc)  # a failed request may still have been billed
+                    if isinstance(exc, QuotaExceeded):
+                        result.stopped = str(exc)
+                    else:
+                        # The engine's own retries are spent (Prefect does not retry on top:
+                        # a persistent timeout would be re-sent again and again); what is left
+                        # of the article waits for the next run, nothing failed is stored.
+                        error = str(exc)
+                    break
+                result.usage.add(answer, len(answer.texts))
+                for k, text in enumerate(answer.texts):
+                    failure = answer.failed[k] if k < len(answer.failed) else None
+                    if failure is not None:  # released below: not stored, not cached
+                        unusable += len(groups[mine[start + k]])
+                        result.failure = result.failure or failure
+                        continue
+                    problem = answer.problems[k] if k < len(answer.problems) else None
+                    shared.answer(mine[start + k], text, problem)
+                    answered.add(mine[start + k])
+                    apply(mine[start + k], text, problem, sent=True)
+        finally:
+            shared.release([t for t in mine if t not in answered])
+        todo_texts = []
+        for text in theirs:  # sent by another article of this run: wait for its answer
+            got = shared.wait(text)
+            if got is not None:
+                apply(text, got[0], got[1], sent=False)
+            else:
+                todo_texts.append(text)  # its sender failed: ours to send
+    result.failed = unusable
+    if error is not None:
+        result.failure = error  # the reason of most failures: it comes first
+        result.failed = len(rest) - done  # stopped by an engine error: the rest failed too
+    result.left = len(rest) - done - result.failed
     pending.store()
     return result
+
+
+class RunTexts:
+    """The protected texts of one run and engine, across its articles: each is sent once.
+
+    The first article to claim a text sends it; the others wait for its answer, or claim it
+    themselves when that request failed. Thread-safe (articles run in parallel).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._answers: dict[str, tuple[str, str | None]] = {}
+        self._sending: set[str] = set()
+
+    def claim(self, text: str) -> bool:
+        """True when the caller is to send ``text`` (nobody sent or is sending it)."""
+        with self._cond:
+            if text in self._answers or text in self._sending:
+                return False
+            self._sending.add(text)
+            return True
+
+    def answer(self, text: str, answer: str, problem: str | None) -> None:
+        """The engine's answer (tags still in) to a claimed text."""
+        with self._cond:
+            self._answers[text] = (answer, problem)
+            self._sending.discard(text)
+            self._cond.notify_all()
+
+    def release(self, texts: list[str]) -> None:
+        """Claimed texts that got no answer (the request failed): others may send them."""
+        with self._cond:
+            self._sending.difference_update(texts)
+            self._cond.notify_all()
+
+    def wait(self, text: str) -> tuple[str, str | None] | None:
+        """The answer to ``text`` once its sender is done; None when its request failed."""
+        with self._cond:
+            while text in self._sending:
+                self._cond.wait()
+            return self._answers.get(text)
+
 
 
 def _save_suggestions(
