@@ -13,6 +13,7 @@ engine refused) ends in a Failed state whose message says why, and still returns
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import time
@@ -31,7 +32,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
-from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.exceptions import MissingContextError, ObjectAlreadyExists, ObjectNotFound
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -114,6 +115,14 @@ def _transient(task: object, task_run: object, state: object) -> bool:
     return False
 
 
+def _logger() -> Any:
+    """Prefect's run logger, or a plain one when a task's ``.fn`` runs outside a flow."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("transpub.flows")
+
+
 def _retries_left() -> bool:
     """Whether Prefect will run this task again if it raises now."""
     context = TaskRunContext.get()
@@ -147,7 +156,7 @@ def translate_article(
 ) -> ArticleRun | State[Any]:
     """Sync, pre-translate and check one article; a Failed state (with the ArticleRun) when the
     article could not be done. ``usage`` outlives Prefect's retries of the task."""
-    logger = get_run_logger()
+    logger = _logger()
     run = ArticleRun(article.slug)
     try:
         t0 = time.perf_counter()
@@ -281,7 +290,7 @@ def translate_flow(
 
     Ends Failed (with the Outcome as its data) when an article failed, the engine's quota
     stopped the run, or the engine could not be used at all."""
-    logger = get_run_logger()
+    logger = _logger()
     started = time.perf_counter()
     outcome = Outcome(engine=engine or "none")
     try:

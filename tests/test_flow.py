@@ -154,7 +154,7 @@ def test_a_failed_article_fails_the_run_and_the_others_finish(
     assert failure.startswith(str(project_dir / "articles" / "broken" / "zh.md"))
 
 
-def test_a_retried_article_reports_all_it_was_billed(
+def test_a_failed_attempt_is_reported_as_billed_and_the_next_run_sends_the_rest(
     prefect_harness: None, project_dir: Path, deepl: DeepLServer
 ) -> None:
     from flows.translate import cost_rows
@@ -162,14 +162,19 @@ def test_a_retried_article_reports_all_it_was_billed(
     with (project_dir / "transpub.toml").open("a", encoding="utf-8") as toml:
         toml.write("\n[deepl]\nmax_retries = 1\n")
     _article(project_dir, "events", 60)  # 61 texts: two batches
-    deepl.fail_next(503, times=2, after=1)  # the second batch fails twice: Prefect retries
+    deepl.fail_next(503, times=2, after=1)  # the second batch fails twice: the article stops
     state = _run_state(project_dir)
-    assert state.is_completed(), state.message
-    outcome = state.result()
+    assert state.is_failed() and "events" in (state.message or "")
+    outcome = state.result(raise_on_failure=False)
     total = cost_rows(outcome)[-1]
     assert int(total["characters billed"]) == deepl.character_count
-    assert int(total["requests"]) == len(deepl.requests_to("/v2/translate")) == 1 + 2 + 1
+    assert int(total["requests"]) == len(deepl.requests_to("/v2/translate")) == 1 + 2
+    assert int(total["failed"]) == 11
     assert outcome.account_characters == deepl.character_count
+    state = _run_state(project_dir)  # the next run sends only what failed
+    assert state.is_completed(), state.message
+    total = cost_rows(state.result())[-1]
+    assert int(total["machine drafts"]) == 11 and int(total["requests"]) == 1
 
 
 def test_nothing_to_send_still_completes_the_progress(

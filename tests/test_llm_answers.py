@@ -51,11 +51,13 @@ def _translate(project_dir: Path) -> tuple[ArticleRun, dict[str, str]]:
     assert engine is not None
     cache = EngineCache(project.root / ".transpub" / "mt-cache.sqlite", engine)
     try:
-        run = translate_article.fn(
+        done = translate_article.fn(
             project, project.article("events"), None, engine, cache, threading.Semaphore(2), None
         )
     finally:
         cache.close()
+    # A failed article comes back as a Failed state carrying its ArticleRun.
+    run = done if isinstance(done, ArticleRun) else done.data
     outcome = Outcome(engine="llm", runs=[run], failures=[run.failure] if run.failure else [])
     return run, cost_rows(outcome)[0]
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-
 from conftest import write_article
 from transpub.article import Project
 from transpub.catalog import pofile
@@ -152,18 +150,21 @@ def test_a_failed_sender_lets_the_waiting_article_send(project_dir: Path) -> Non
     assert shared.wait("x") == ("EN(x)", None) and not shared.claim("x")
 
 
-def test_a_retried_article_reports_what_every_attempt_cost(project_dir: Path) -> None:
+def test_an_article_stopped_by_an_engine_error_reports_what_every_attempt_cost(
+    project_dir: Path,
+) -> None:
     body = "\n\n".join(f"第{i}段。" for i in range(25))
     project = _project(project_dir, report=f"---\ntitle: 报告\n---\n\n{body}\n")
     engine = CountingEngine(project.config)
     engine.fail_on_call = 10  # the second batch fails after the first was answered
     usage = Usage()
-    with pytest.raises(EngineTransientError):
-        _run(project, "report", engine, usage=usage)
+    stopped = _run(project, "report", engine, usage=usage)  # no exception: the article stops
+    assert stopped.machine == 10 and stopped.failed == 16 and stopped.left == 0
+    assert stopped.failure is not None
     first = usage.billed_characters
     assert usage.requests == 1 + 3 and first == sum(map(len, engine.sent)) + 7
-    result = _run(project, "report", engine, usage=usage)  # the task's retry
-    assert result.cached == 10 and result.machine == 16
+    result = _run(project, "report", engine, usage=usage)  # the next run sends only the rest
+    assert result.cached == 0 and result.machine == 16 and result.failed == 0  # 10 were saved
     assert result.usage is usage
     assert usage.billed_characters == sum(map(len, engine.sent)) + 7  # nothing left out
     assert usage.unconfirmed_characters == 7
