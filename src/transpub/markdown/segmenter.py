@@ -19,7 +19,7 @@ from transpub.markdown.units import Segmented, Unit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from typing import Any
 
     from pyromark.event import BrokenLink
@@ -88,12 +88,25 @@ def _reference(link: BrokenLink) -> tuple[str, str] | None:
     return f"[{' '.join(link['reference'].casefold().split())}]", ""
 
 
-def unit_events(text: str) -> list[tuple[Any, Any]]:
-    """Events of one unit's inline Markdown: references and footnotes resolve without their
-    definitions, which live elsewhere in the document."""
+def unit_events(
+    text: str, references: Callable[[BrokenLink], tuple[str, str] | None] = _reference
+) -> list[tuple[Any, Any]]:
+    """Events of one unit's inline Markdown, ranges in UTF-8 bytes of ``text``.
+
+    The unit is parsed as the inline content it is in place (the text of a heading, a cell, a
+    paragraph), never as blocks of its own: `1. 目标` in a heading is not a list, nor is a line
+    `- 乙` inside a paragraph. References and footnotes resolve without their definitions, which
+    live elsewhere in the document (``references`` resolves a reference link's label).
+    """
+    # Before the first line, a no-break space: whitespace to the inline parser (emphasis flanks
+    # as at a line start), not indentation to the block parser; later lines indented by four
+    # spaces can only continue the paragraph.
+    lines = text.split("\n")
+    doc = _LEAD + _INDENT.join(lines)
+    size = len(doc.encode("utf-8"))
     events: list[tuple[Any, Any]] = list(
         pyromark.events_with_range(
-            text, options=OPTIONS, merge_text=False, broken_link_callback=_reference
+            doc, options=OPTIONS, merge_text=False, broken_link_callback=references
         )
     )
     # An undefined `[^label]` is plain text: define every candidate after the unit and parse again.
@@ -104,14 +117,94 @@ def unit_events(text: str) -> list[tuple[Any, Any]]:
         and payload.get("Text", "").startswith("^")
         and not any(ch.isspace() for ch in payload["Text"])
     }
-    if not labels:
-        return events
-    size = len(text.encode("utf-8"))
-    definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
-    reparsed = pyromark.events_with_range(
-        text + definitions, options=OPTIONS, merge_text=False, broken_link_callback=_reference
-    )
-    return [(event, rng) for event, rng in reparsed if rng["start"] < size]
+    if labels:
+        definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
+        reparsed = pyromark.events_with_range(
+            doc + definitions, options=OPTIONS, merge_text=False, broken_link_callback=references
+        )
+        events = [(event, rng) for event, rng in reparsed if rng["start"] < size]
+    return _unit_ranges(events, text, lines)
+
+
+_LEAD = "\u00a0"
+_INDENT = "\n    "
+
+
+def _unit_ranges(
+    events: list[tuple[Any, Any]], text: str, lines: list[str]
+) -> list[tuple[Any, Any]]:
+    """Map the events of the parsed stand-in back to ``text``: ranges into its bytes, the lead
+    space dropped."""
+    lead, indent = len(_LEAD.encode("utf-8")), len(_INDENT) - 1
+    # Where each line of ``text`` starts in the stand-in and in ``text``, and its size with the
+    # line feed (bytes).
+    doc_starts: list[int] = []
+    starts: list[int] = []
+    sizes: list[int] = []
+    doc_pos = pos = 0
+    for i, line in enumerate(lines):
+        doc_pos += lead if i == 0 else indent
+        size = len(line.encode("utf-8")) + 1
+        doc_starts.append(doc_pos)
+        starts.append(pos)
+        sizes.append(size)
+        doc_pos, pos = doc_pos + size, pos + size
+
+    def back(offset: int) -> int:
+        i = max(bisect.bisect_right(doc_starts, offset) - 1, 0)
+        return starts[i] + min(max(offset - doc_starts[i], 0), sizes[i])
+
+    data = text.encode("utf-8")
+    out: list[tuple[Any, Any]] = []
+    lead_seen = False
+    for event, rng in _true_ranges(events, data, back):
+        if isinstance(event, dict):
+            kind, payload = next(iter(event.items()))
+            if isinstance(payload, str) and _INDENT in payload:  # inline HTML over lines
+                event = {kind: payload.replace(_INDENT, "\n")}
+            if kind == "Text" and not lead_seen:
+                lead_seen = True
+                payload = event["Text"].removeprefix(_LEAD)
+                if not payload:
+                    continue
+                event = {"Text": payload}
+        out.append((event, rng))
+    return out
+
+
+def _true_ranges(
+    events: Iterable[tuple[Any, Any]], data: bytes, back: Callable[[int], int] = int
+) -> Iterator[tuple[Any, Any]]:
+    """Events with the byte ranges of all the source that made them (``back`` maps a parsed
+    offset to ``data``): pulldown-cmark leaves an escaping backslash out of a text's range
+    (`\\*` → `*`) and the `[]` of a collapsed reference out of its link's."""
+    collapsed: list[bool] = []
+    for event, rng in events:
+        start, end = back(rng["start"]), back(rng["end"])
+        if isinstance(event, dict):
+            kind, payload = next(iter(event.items()))
+            if kind == "Text" and _escaped(data, start):
+                start -= 1
+            elif kind in ("Start", "End") and tag_name(payload) in ("Link", "Image"):
+                if kind == "Start":
+                    name = tag_name(payload)
+                    collapsed.append(payload[name]["link_type"].startswith("Collapsed"))
+                if collapsed[-1] and data[end : end + 2] == b"[]":
+                    end += 2
+                if kind == "End":
+                    collapsed.pop()
+        yield event, {"start": start, "end": end}
+
+
+def _escaped(data: bytes, start: int) -> bool:
+    """Whether the ASCII punctuation at ``start`` follows a backslash that escapes it."""
+    if not (start and data[start - 1] == 0x5C and chr(data[start]) in _ASCII_PUNCTUATION):
+        return False
+    run = len(data[:start]) - len(data[:start].rstrip(b"\\"))
+    return run % 2 == 1
+
+
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 class _Cutter:
@@ -123,6 +216,8 @@ class _Cutter:
         self.options = options
         self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", self.data)]
         self.spans: list[tuple[int, int, Unit]] = []
+        #: Where hard line breaks end (byte offsets): their line ending is part of the unit.
+        self.breaks: set[int] = set()
         self.eol = "\r\n" if b"\r\n" in self.data[:4096] else "\n"
 
     def line_of(self, offset: int) -> int:
@@ -134,11 +229,13 @@ class _Cutter:
         run_alpha = False
         in_autolink = 0
         html: HtmlScanner | None = None
-        for event, rng in parse_events(self.text):
+        for event, rng in _true_ranges(parse_events(self.text), self.data):
             start, end = rng["start"], rng["end"]
             if isinstance(event, str):  # SoftBreak, HardBreak, Rule
                 if event in ("SoftBreak", "HardBreak") and stack and stack[-1][0] in _TEXT_BLOCKS:
                     run.append((start, end))
+                    if event == "HardBreak":
+                        self.breaks.add(end)
                 else:
                     run_alpha = self._flush(run, run_alpha, stack)
                 continue
@@ -202,10 +299,16 @@ class _Cutter:
         seps: list[str] = []
         pos = 0
         for m in _LINE_END.finditer(raw):
-            parts.append(raw[pos : m.start()])
+            part = raw[pos : m.start()]
             p = prefix.match(raw, m.end())
             assert p is not None
-            seps.append(m.group() + p.group())
+            sep = m.group() + p.group()
+            if start + len(raw[: m.end()].encode("utf-8")) in self.breaks:
+                spaces = len(part) - len(part.rstrip(" "))
+                if spaces >= 2:  # a hard break of trailing spaces: a backslash in the msgid
+                    part, sep = part[:-spaces] + "\\", part[-spaces:] + sep
+            parts.append(part)
+            seps.append(sep)
             pos = p.end()
         parts.append(raw[pos:])
         line_start = self.line_starts[self.line_of(start) - 1]
@@ -215,7 +318,7 @@ class _Cutter:
         if mode == "line" and seps:
             mode = "block"  # a setext heading may span lines; an ATX heading may not
         unit = Unit(
-            msgid="\n".join(parts),
+            msgid=_visible("\n".join(parts)),
             kind=kind,
             line=self.line_of(start),
             raw=raw,
@@ -226,13 +329,25 @@ class _Cutter:
         return start, end, unit
 
     def _html_line(self, start: int, end: int, scanner: HtmlScanner) -> None:
-        line = self.data[start:end].decode("utf-8")
-        for s, e in scanner.texts(line):
-            bs = start + len(line[:s].encode("utf-8"))
-            be = bs + len(line[s:e].encode("utf-8"))
-            text = line[s:e]
-            unit = Unit(msgid=text, kind="html text", line=self.line_of(bs), raw=text, mode="html")
-            self.spans.append((bs, be, unit))
+        """Units for the prose of one event of an HTML block: a line, or several when the
+        lines end in a lone CR (the parser splits only at LF)."""
+        chunk = self.data[start:end].decode("utf-8")
+        pos = 0
+        for m in [*_LINE_END.finditer(chunk), None]:
+            line = chunk[pos : m.start() if m else len(chunk)]
+            for s, e in scanner.texts(line):
+                bs = start + len(chunk[: pos + s].encode("utf-8"))
+                be = bs + len(line[s:e].encode("utf-8"))
+                text = line[s:e]
+                unit = Unit(
+                    msgid=_visible(text),
+                    kind="html text",
+                    line=self.line_of(bs),
+                    raw=text,
+                    mode="html",
+                )
+                self.spans.append((bs, be, unit))
+            pos = m.end() if m else len(chunk)
 
     def _front_matter(self, start: int, end: int) -> None:
         from transpub.markdown.frontmatter import (
@@ -253,6 +368,12 @@ class _Cutter:
             offset_chars = s
             be = offset_bytes + len(body[s:e].encode("utf-8"))
             self.spans.append((offset_bytes, be, unit))
+
+
+def _visible(msgid: str) -> str:
+    """What a translator sees: NUL replaced by U+FFFD, as CommonMark reads it (PO files cannot
+    hold NUL)."""
+    return msgid.replace("\x00", "\ufffd")
 
 
 @functools.cache

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     Mode = Literal["block", "line", "cell", "html", "yaml"]
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+#: A hard line break of trailing spaces at the start of a separator, and a backslash one.
+_SPACE_BREAK = re.compile(r" {2,}(?=\r|\n)")
+_BACKSLASH_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\$")
 _PLAIN_YAML = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n#:]*(?<!\s)")
 
 
@@ -22,7 +25,9 @@ class Unit:
 
     ``msgid`` is what translators see; ``raw`` is the exact source text of the span. Between the
     lines of a multi-line ``msgid`` the source had ``seps`` (line ending plus container prefix such
-    as ``> `` or list indentation); lines a translation adds get ``cont``.
+    as ``> `` or list indentation); lines a translation adds get ``cont``. A hard line break made
+    of trailing spaces, which editors trim, is a backslash at the end of the msgid's line; its
+    spaces start the separator and come back where the translation keeps the backslash.
     """
 
     __slots__ = ("cont", "kind", "line", "mode", "msgid", "raw", "seps")
@@ -63,7 +68,14 @@ class Unit:
             return _UNESCAPED_PIPE.sub(r"\\|", joined)
         out = [lines[0]]
         for i, part in enumerate(lines[1:]):
-            out.append(self.seps[i] if i < len(self.seps) else self.cont)
+            sep = self.seps[i] if i < len(self.seps) else self.cont
+            spaces = _SPACE_BREAK.match(sep)
+            if spaces:  # the source broke this line with trailing spaces, the msgid with `\`
+                if _BACKSLASH_BREAK.search(out[-1]):
+                    out[-1] = out[-1][:-1]
+                else:
+                    sep = sep[spaces.end() :]  # the translation has no hard break here
+            out.append(sep)
             out.append(part)
         return "".join(out)
 
