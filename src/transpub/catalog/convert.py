@@ -27,9 +27,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
-def segment_file(path: str | Path, options: SegmentOptions | None = None) -> tuple[str, Segmented]:
-    """Read and segment a source file; errors name the file."""
-    text = read_source(path)
+def segment_file(
+    path: str | Path, options: SegmentOptions | None = None, *, article: bool = True
+) -> tuple[str, Segmented]:
+    """Read and segment a source file; errors name the file. An empty or blank file, or one with
+    NUL bytes, is refused for an article and read as CommonMark reads it otherwise."""
+    text = read_source(path, article=article)
     try:
         return text, segment(text, options)
     except TranspubError as exc:
@@ -68,7 +71,7 @@ def md2po(
     now: datetime | None = None,
 ) -> int:
     """Write (or merge into) a catalog for a Markdown file; returns the number of entries."""
-    _text, segmented = segment_file(source, options)
+    _text, segmented = segment_file(source, options, article=False)
     old = pofile.load(out) if os.path.exists(out) else None
     po, stats = pofile.merge(
         old,
@@ -89,7 +92,7 @@ def po2md(
     include_drafts: bool = False,
 ) -> None:
     """Write the translation of a Markdown file from a catalog, after the structure check."""
-    text, segmented = segment_file(source, options)
+    text, segmented = segment_file(source, options, article=False)
     result = rebuild(
         text, segmented, pofile.load(po_path), include_drafts=include_drafts, source_path=po_path
     )
