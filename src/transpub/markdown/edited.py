@@ -2,7 +2,7 @@
 
 The identity rebuild is byte-exact by construction (a unit whose translation equals its msgid
 puts back its source span), so it cannot show a unit cut in the wrong place. Here every unit is
-translated as ``MARK + msgid + MARK`` instead; once the marks are removed, the rebuilt document
+translated as ``mark + msgid + mark`` instead; once the marks are removed, the rebuilt document
 must be the source again, byte for byte and parse for parse, and every msgid, parsed alone as
 checks and engines parse it, must hold the same inline Markdown as its span in place.
 """
@@ -24,18 +24,13 @@ from transpub.markdown.segmenter import (
 )
 from transpub.markdown.units import Segmented, Unit
 
-#: The mark around each pseudo-translation: punctuation, so emphasis delimiters beside it
-#: flank as they do at the edge of a block; never part of Markdown syntax.
-MARK = "\u203b"  # ※
+#: Marks around each pseudo-translation, the first one the document does not hold: punctuation,
+#: so emphasis delimiters beside one flank as they do at the edge of a block; no Markdown syntax.
+MARKS = ("\u203b", "\u2021", "\u00b6")  # ※ ‡ ¶
 _INLINE = frozenset(
     {"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"}
 )
 _BLOCK_EVENTS = frozenset({"Rule"})
-
-
-def marked(unit: Unit) -> str:
-    """The pseudo-translation of a unit: its msgid between two marks."""
-    return MARK + unit.msgid + MARK
 
 
 def problems(text: str, options: SegmentOptions | None = None) -> list[str]:
@@ -44,15 +39,18 @@ def problems(text: str, options: SegmentOptions | None = None) -> list[str]:
     Raises what :func:`segment` raises for a document it refuses.
     """
     segmented = segment(text, options)
-    rebuilt = segmented.rebuild(marked)
+    mark = next((m for m in MARKS if m not in text), None)
+    if mark is None:
+        return []  # a document that holds every mark cannot be checked this way
+    rebuilt = segmented.rebuild(lambda unit: mark + unit.msgid + mark)
     found: list[str] = []
     # A translation shows NUL as U+FFFD, as CommonMark reads it: compare what a reader sees.
     source = text.replace("\x00", "\ufffd")
-    unmarked = rebuilt.replace(MARK, "").replace("\x00", "\ufffd")
+    unmarked = rebuilt.replace(mark, "").replace("\x00", "\ufffd")
     if unmarked != source:
         where = _first_difference(source, unmarked)
         found.append(f"the marked rebuild differs from the source: {where}")
-    want, got = _tree(source), _tree(rebuilt.replace("\x00", "\ufffd"))
+    want, got = _tree(source, mark), _tree(rebuilt.replace("\x00", "\ufffd"), mark)
     if want != got:
         found.append(f"the marked rebuild parses differently: {_first_difference(want, got)}")
     found += unit_problems(text, segmented)
@@ -67,6 +65,14 @@ def unit_problems(text: str, segmented: Segmented) -> list[str]:
         " ".join(label.casefold().split()): (value["dest"], value["title"] or "")
         for label, value in pyromark.reference_definitions(body, options=OPTIONS).items()
     }
+    # A msgid alone takes every `[^label]` for a footnote; in place only defined ones are.
+    notes = {
+        payload["Start"]["FootnoteDefinition"].casefold()
+        for payload, _ in events
+        if isinstance(payload, dict)
+        and isinstance(payload.get("Start"), dict)
+        and "FootnoteDefinition" in payload["Start"]
+    }
     found: list[str] = []
     for start, end, unit in _spans(segmented):
         if unit.mode in ("yaml", "html"):
@@ -74,7 +80,7 @@ def unit_problems(text: str, segmented: Segmented) -> list[str]:
         in_place = _inline(
             (event, rng) for event, rng in events if rng["start"] >= start and rng["end"] <= end
         )
-        alone = _inline(_alone_events(unit.msgid, definitions))
+        alone = _inline(_alone_events(unit.msgid, definitions), notes)
         if in_place != alone:
             found.append(
                 f"line {unit.line}: msgid {unit.msgid!r} parses alone as "
@@ -97,23 +103,33 @@ def _spans(segmented: Segmented) -> Iterator[tuple[int, int, Unit]]:
 
 
 def _alone_events(msgid: str, definitions: dict[str, tuple[str, str]]) -> list[tuple[Any, Any]]:
-    """``unit_events`` of the msgid, references resolved as the document resolves them."""
+    """``unit_events`` of the msgid, references resolved as the document resolves them (alone,
+    checks take any `[text][label]` for a link)."""
 
     def resolve(link: Any) -> tuple[str, str] | None:
         return definitions.get(" ".join(link["reference"].casefold().split()))
 
-    return unit_events(msgid, resolve) if definitions else unit_events(msgid)
+    return unit_events(msgid, resolve)
 
 
-def _inline(events: Iterator[tuple[Any, Any]] | list[tuple[Any, Any]]) -> list[Any]:
-    """Inline events as comparable values: adjacent text merged, block wrappers dropped."""
+def _inline(
+    events: Iterator[tuple[Any, Any]] | list[tuple[Any, Any]], notes: set[str] | None = None
+) -> list[Any]:
+    """Inline events as comparable values: adjacent text merged, block wrappers dropped;
+    references to footnotes not in ``notes`` (when given) read as the text they are."""
     out: list[Any] = []
     for event, _rng in events:
+        if isinstance(event, dict) and notes is not None and "FootnoteReference" in event:
+            label = event["FootnoteReference"]
+            if label.casefold() not in notes:
+                event = {"Text": f"[^{label}]"}
         if isinstance(event, str):
             if event not in _BLOCK_EVENTS:
                 out.append(event)
             continue
         kind, payload = next(iter(event.items()))
+        if isinstance(payload, str):
+            payload = payload.replace("\x00", "\ufffd")
         if kind in ("Start", "End"):
             name = tag_name(payload)
             if name not in _INLINE:
@@ -130,14 +146,14 @@ def _inline(events: Iterator[tuple[Any, Any]] | list[tuple[Any, Any]]) -> list[A
     return out
 
 
-def _tree(text: str) -> list[Any]:
+def _tree(text: str, mark: str) -> list[Any]:
     """The whole parse of a document, marks removed from every text, adjacent text merged."""
     out: list[Any] = []
     for event in pyromark.events(text.removeprefix("\ufeff"), options=OPTIONS):
         if isinstance(event, dict):
             kind, payload = next(iter(event.items()))
             if isinstance(payload, str):
-                payload = payload.replace(MARK, "")
+                payload = payload.replace(mark, "")
                 if kind == "Text" and out and isinstance(out[-1], tuple) and out[-1][0] == "Text":
                     out[-1] = ("Text", out[-1][1] + payload)
                     continue

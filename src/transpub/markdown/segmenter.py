@@ -160,7 +160,9 @@ def _unit_ranges(
     for event, rng in _true_ranges(events, data, back):
         if isinstance(event, dict):
             kind, payload = next(iter(event.items()))
-            if isinstance(payload, str) and _INDENT in payload:  # inline HTML over lines
+            if kind == "Code" and "\n" in text:
+                event = {kind: _code_content(data[rng["start"] : rng["end"]].decode("utf-8"))}
+            elif isinstance(payload, str) and _INDENT in payload:  # inline HTML over lines
                 event = {kind: payload.replace(_INDENT, "\n")}
             if kind == "Text" and not lead_seen:
                 lead_seen = True
@@ -170,6 +172,16 @@ def _unit_ranges(
                 event = {"Text": payload}
         out.append((event, rng))
     return out
+
+
+def _code_content(span: str) -> str:
+    """The content of a code span from its source (CommonMark 6.1): the parser would keep the
+    stand-in's indentation of a continuation line in it."""
+    fence = len(span) - len(span.lstrip("`"))
+    content = span[fence:-fence].replace("\r\n", " ").replace("\n", " ")
+    if len(content) > 2 and content[0] == content[-1] == " " and content.strip(" "):
+        content = content[1:-1]
+    return content
 
 
 def _true_ranges(
@@ -305,7 +317,9 @@ class _Cutter:
             sep = m.group() + p.group()
             if start + len(raw[: m.end()].encode("utf-8")) in self.breaks:
                 spaces = len(part) - len(part.rstrip(" "))
-                if spaces >= 2:  # a hard break of trailing spaces: a backslash in the msgid
+                # A hard break of trailing spaces is a backslash in the msgid (unless the text
+                # ends in a backslash, which would make `\\`).
+                if spaces >= 2 and not part.rstrip(" ").endswith("\\"):
                     part, sep = part[:-spaces] + "\\", part[-spaces:] + sep
             parts.append(part)
             seps.append(sep)

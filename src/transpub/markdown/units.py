@@ -59,7 +59,7 @@ class Unit:
             return self.raw
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if self.mode == "yaml":
-            return _yaml_scalar(text)
+            return _yaml_scalar(text, self.raw[:1])
         lines = text.split("\n")
         if self.mode == "line":
             return " ".join(part.strip() for part in lines if part.strip())
@@ -80,9 +80,13 @@ class Unit:
         return "".join(out)
 
 
-def _yaml_scalar(text: str) -> str:
-    """A YAML scalar for ``text`` on one line: plain when unambiguous, else double-quoted."""
-    if _PLAIN_YAML.fullmatch(text) and text.lower() not in {
+def _yaml_scalar(text: str, quote: str = "") -> str:
+    """A YAML scalar for ``text`` on one line, quoted as the source was (``quote``: the source
+    value's first character) where that can hold it: plain when unambiguous, else
+    double-quoted."""
+    if quote == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if quote != '"' and _PLAIN_YAML.fullmatch(text) and text.lower() not in {
         "true",
         "false",
         "null",
