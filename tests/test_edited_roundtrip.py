@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_roundtrip_property import FAST, OPTIONS, document, front_matter
 
 from conftest import CORPUS, DATA
-from test_roundtrip_property import FAST, OPTIONS, document, front_matter
 from transpub.markdown.edited import MARKS, problems
 from transpub.markdown.segmenter import SegmentOptions, segment, unit_events
 
