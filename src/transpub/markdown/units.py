@@ -66,6 +66,8 @@ class Unit:
         if self.mode == "cell":
             joined = " ".join(part.strip() for part in lines if part.strip())
             return _UNESCAPED_PIPE.sub(r"\\|", joined)
+        if self.mode == "block":
+            lines = self._inline_lines(lines)
         out = [lines[0]]
         for i, part in enumerate(lines[1:]):
             sep = self.seps[i] if i < len(self.seps) else self.cont
@@ -78,6 +80,42 @@ class Unit:
             out.append(sep)
             out.append(part)
         return "".join(out)
+
+
+    def _inline_lines(self, lines: list[str]) -> list[str]:
+        """The lines of a translation as text of this unit's block, never blocks of their own:
+        a line that would open a block (`1. Overall goals` for `一、总体目标`, `- `, `> `,
+        `# `, a `---` underline…) where the msgid's line does not is escaped (`1\\. Overall
+        goals`, which reads the same); indentation and blank lines, which would start code or
+        a new paragraph, are dropped."""
+        source = self.msgid.split("\n")
+        out: list[str] = []
+        for line in lines:
+            line = line.lstrip(" \t")
+            if not line:
+                continue
+            i = len(out)
+            if _BLOCK_START.match(line) and not (i < len(source) and _BLOCK_START.match(source[i])):
+                digits = len(line) - len(line.lstrip("0123456789"))
+                line = line[:digits] + "\\" + line[digits:]
+            out.append(line)
+        return out or [""]
+
+
+#: The start of a line that opens a block where it would continue a paragraph (or start one).
+_BLOCK_START = re.compile(
+    r"""\#{1,6}(?:[ \t]|$)        # ATX heading
+    | [-+*](?:[ \t]|$)             # bullet list item
+    | \d{1,9}[.)](?:[ \t]|$)       # ordered list item
+    | >                             # block quote
+    | `{3,} | ~{3,}                 # code fence
+    | (?:[-*_][ \t]*){3,}$          # thematic break, setext underline
+    | =+[ \t]*$                     # setext underline
+    | <[A-Za-z/!?]                  # HTML block
+    | \[[^\]]+\]:                   # link reference or footnote definition
+    """,
+    re.X,
+)
 
 
 def _yaml_scalar(text: str, quote: str = "") -> str:
