@@ -149,7 +149,7 @@ def _inline(
 def _tree(text: str, mark: str) -> list[Any]:
     """The whole parse of a document, marks removed from every text, adjacent text merged."""
     out: list[Any] = []
-    for event in pyromark.events(text.removeprefix("\ufeff"), options=OPTIONS):
+    for event, _rng in parse_events(text.removeprefix("\ufeff")):
         if isinstance(event, dict):
             kind, payload = next(iter(event.items()))
             if isinstance(payload, str):

@@ -72,10 +72,41 @@ def tag_name(tag: Any) -> str:
     return tag if isinstance(tag, str) else next(iter(tag))
 
 
+#: The options after the front matter: a `---` … `---` further down is a rule and text, never
+#: YAML (pulldown-cmark takes one anywhere, and everything inside was never offered).
+_BODY_OPTIONS = OPTIONS & ~pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+
+
 def parse_events(text: str) -> Iterator[tuple[Any, Any]]:
     """The parser events of ``text`` with their UTF-8 byte ranges (``{"start": …, "end": …}``),
-    produced lazily: a 10 MB document has a million events."""
-    return iter(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
+    produced lazily: a 10 MB document has a million events.
+
+    Front matter is only a `---` … `---` block at the very start, as VitePress and Hugo read it.
+    """
+    if not text.startswith("---"):
+        return iter(pyromark.events_with_range(text, options=_BODY_OPTIONS, merge_text=False))
+    return _with_front_matter(text)
+
+
+def _with_front_matter(text: str) -> Iterator[tuple[Any, Any]]:
+    events = iter(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
+    first = next(events, None)
+    if first is None:
+        return
+    event, rng = first
+    if not (isinstance(event, dict) and "MetadataBlock" in str(event.get("Start", ""))):
+        yield from pyromark.events_with_range(text, options=_BODY_OPTIONS, merge_text=False)
+        return
+    yield first
+    end = rng["end"]
+    for event, rng in events:
+        yield event, rng
+        if isinstance(event, dict) and "MetadataBlock" in str(event.get("End", "")):
+            end = rng["end"]
+            break
+    rest = text.encode("utf-8")[end:].decode("utf-8")
+    for event, rng in pyromark.events_with_range(rest, options=_BODY_OPTIONS, merge_text=False):
+        yield event, {"start": rng["start"] + end, "end": rng["end"] + end}
 
 
 def _reference(link: BrokenLink) -> tuple[str, str] | None:
