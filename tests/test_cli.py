@@ -856,3 +856,46 @@ def test_every_subcommand_has_help_and_is_documented() -> None:
     for name, text in helps.items():
         assert len(text.split()) >= 3, f"`transpub {name}` has no help text"
         assert f"`transpub {name}" in readme, f"`transpub {name}` is not in README.md"
+
+
+def test_po2md_names_every_entry_it_refuses(
+    no_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (no_project / "report.md").write_text(ARTICLE, encoding="utf-8")
+    assert run(capsys, "md2po", "-q", "report.md", "-o", "report.po")[0] == 0
+    edit_catalog(
+        no_project / "report.po",
+        {
+            "开源社成立于 2014 年，是一个开源社区。": "KaiYuanShe `code`.",
+            "见 [官网](https://kaiyuanshe.cn/)。": "See the website.",
+        },
+        fuzzy=False,
+    )
+    code, out, err = run(capsys, "po2md", "report.md", "report.po", "-o", "en.md")
+    assert (code, out) == (1, "")
+    line = one_error(err)
+    lost = "report.md:17 (entry '见 [官网](https://kaiyu…'): the translation lost link target"
+    added = "report.md:8 (entry '开源社成立于 2014 年，是一个开源社…'): the translation adds inline"
+    assert lost in line and added in line
+    assert "more difference" not in line
+
+
+@pytest.mark.parametrize("where", ["flag", "project"])
+def test_md2po_front_matter_keys(
+    no_project: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    source = "---\ntitle: 标题\ndescription: 描述\ntags:\n  - 开源\n---\n\n正文。\n"
+    (no_project / "page.md").write_text(source, encoding="utf-8")
+    keys = ["--front-matter-keys", "description,tags"] if where == "flag" else []
+    if where == "project":
+        (no_project / "transpub.toml").write_text(
+            '[project]\nname = "p"\n\n[segment]\nfront_matter_keys = ["description", "tags"]\n',
+            encoding="utf-8",
+        )
+    assert run(capsys, "md2po", "-q", "page.md", "-o", "page.po", *keys)[0] == 0
+    po = polib.pofile(str(no_project / "page.po"))
+    assert [e.msgid for e in po] == ["描述", "开源", "正文。"]
+    edit_catalog(no_project / "page.po", {"描述": "Describe", "开源": "open source"}, fuzzy=False)
+    assert run(capsys, "po2md", "page.md", "page.po", "-o", "en.md", *keys)[0] == 0
+    english = (no_project / "en.md").read_text(encoding="utf-8")
+    assert english == source.replace("描述", "Describe").replace("- 开源", "- open source")

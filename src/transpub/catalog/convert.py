@@ -12,6 +12,7 @@ from transpub.textfile import read_source, write_atomic
 # md2po/po2md start in a fresh process for every file: keep heavy imports out of the start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
     from pathlib import Path
 
@@ -25,6 +26,26 @@ def utc_now() -> datetime:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def file_options(
+    source: str | Path, front_matter_keys: Sequence[str] | None = None
+) -> SegmentOptions:
+    """What md2po/po2md offer for ``source``: the ``[segment]`` settings of the project whose
+    ``transpub.toml`` is at or above the file's folder (defaults outside a project), then
+    ``front_matter_keys`` when given (the command line wins)."""
+    from pathlib import Path
+
+    from transpub.config import find_config, load_config
+
+    found = find_config(Path(source).resolve().parent)
+    options = SegmentOptions()
+    if found is not None:
+        seg = load_config(found).segment
+        options = SegmentOptions(seg.front_matter_keys, html_blocks=seg.html_blocks)
+    if front_matter_keys is not None:
+        options = SegmentOptions(front_matter_keys, html_blocks=options.html_blocks)
+    return options
 
 
 def segment_file(
@@ -56,11 +77,25 @@ def rebuild(
     include_drafts: bool = False,
     source_path: str | Path | None = None,
 ) -> str:
-    """The translated document, refused when its structure differs from the source's."""
-    result = segmented.rebuild(translations(po, include_drafts))
+    """The translated document, refused when its structure differs from the source's; the error
+    names every difference with its entry (``zh.md:LINE`` and the start of the msgid)."""
+    done = translations(po, include_drafts)
+    result = segmented.rebuild(done)
     if result != source_text:
         from transpub.markdown import structure
-        structure.check(source_text, result, path=str(source_path) if source_path else None)
+
+        places = {e.msgid: e.occurrences[0] for e in po if e.occurrences and not e.obsolete}
+
+        def where(difference: str) -> str:
+            unit = structure.unit_of(difference, segmented.units, done)
+            if unit is None:
+                return "the document"
+            file, line = places.get(unit.msgid, ("line", str(unit.line)))
+            start = unit.msgid if len(unit.msgid) <= 20 else unit.msgid[:20] + "…"
+            return f"{file}:{line} (entry {start!r})"
+
+        path = str(source_path) if source_path else None
+        structure.check(source_text, result, path=path, where=where)
     return result
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,7 +15,6 @@ from transpub.catalog import pofile
 from transpub.catalog.queue import active, translation_hash
 from transpub.checks import CheckContext, Severity, run_checks
 from transpub.glossary.model import Glossary, load_glossary
-from transpub.markdown.units import Unit
 from transpub.textfile import write_atomic
 
 FINDINGS_NAME = "checks.json"
@@ -100,7 +98,7 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     one translation at a time, even one whose check a reviewer silenced.
     """
     from transpub.catalog.convert import segment_file, translations
-    from transpub.markdown.structure import differences
+    from transpub.markdown.structure import differences, unit_of
 
     text, segmented = segment_file(article.source, project.segment_options)
     done = translations(po, include_drafts=True)
@@ -111,29 +109,11 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     units = segmented.units
     found: list[EntryFinding] = []
     for difference in differences(text, result):
-        unit = _unit_of(difference, units, done)
+        unit = unit_of(difference, units, done)
         line, msgid = (unit.line, unit.msgid) if unit else (1, "")
         message = f"build would refuse the English page: {difference}"
         found.append(EntryFinding(source, line, msgid, BUILD_CHECK, str(Severity.ERROR), message))
     return found
-
-
-_SOURCE_LINE = re.compile(r"source line (\d+)")
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
-
-
-def _unit_of(difference: str, units: list[Unit], done: dict[str, str]) -> Unit | None:
-    """The unit a structure difference is about: the last one starting at or before its source
-    line, else the first whose source or translation holds a value it quotes (a link target)."""
-    match = _SOURCE_LINE.search(difference)
-    if match:
-        before = [u for u in units if u.line <= int(match.group(1))]
-        return before[-1] if before else (units[0] if units else None)
-    values = _QUOTED.findall(difference)
-    for unit in units:
-        if any(v in unit.msgid or v in done.get(unit.msgid, "") for v in values):
-            return unit
-    return units[0] if units else None
 
 
 def check_catalog(
