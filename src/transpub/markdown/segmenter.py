@@ -269,7 +269,7 @@ class _Cutter:
     def cut(self) -> list[tuple[int, int, Unit]]:
         stack: list[tuple[str, Any]] = []
         run: list[tuple[int, int]] = []
-        run_alpha = False
+        prose: list[str] = []  # the run's visible text, autolinks aside
         in_autolink = 0
         html: HtmlScanner | None = None
         for event, rng in _true_ranges(parse_events(self.text), self.data):
@@ -280,7 +280,7 @@ class _Cutter:
                     if event == "HardBreak":
                         self.breaks.add(end)
                 else:
-                    run_alpha = self._flush(run, run_alpha, stack)
+                    self._flush(run, prose, stack)
                 continue
             kind, payload = next(iter(event.items()))
             if kind in ("Start", "End"):
@@ -293,7 +293,7 @@ class _Cutter:
                         in_autolink -= 1
                     run.append((start, end))
                     continue
-                run_alpha = self._flush(run, run_alpha, stack)
+                self._flush(run, prose, stack)
                 if kind == "Start":
                     stack.append((name, payload))
                     if name == "HtmlBlock":
@@ -317,19 +317,21 @@ class _Cutter:
             if container not in _TEXT_BLOCKS:
                 continue  # code blocks, metadata text, display math outside text
             run.append((start, end))
-            if kind == "Text" and not in_autolink and not run_alpha:
-                run_alpha = any(ch.isalpha() for ch in payload)
-        self._flush(run, run_alpha, stack)
+            if kind == "Text" and not in_autolink:
+                prose.append(payload)
+        self._flush(run, prose, stack)
         self.spans.sort(key=lambda span: span[0])
         return self.spans
 
-    def _flush(self, run: list[tuple[int, int]], alpha: bool, stack: list[tuple[str, Any]]) -> bool:
-        if run and alpha:
+    def _flush(
+        self, run: list[tuple[int, int]], prose: list[str], stack: list[tuple[str, Any]]
+    ) -> None:
+        if run and worth_offering("".join(prose)):
             start, end = run[0][0], max(e for _, e in run)
             if not is_bare_url(self.data[start:end].decode("utf-8")):
                 self.spans.append(self._block_unit(start, end, stack))
         run.clear()
-        return False
+        prose.clear()
 
     def _block_unit(
         self, start: int, end: int, stack: list[tuple[str, Any]]
@@ -381,6 +383,8 @@ class _Cutter:
         for m in [*_LINE_END.finditer(chunk), None]:
             line = chunk[pos : m.start() if m else len(chunk)]
             for s, e in scanner.texts(line):
+                if not worth_offering(line[s:e]):
+                    continue
                 bs = start + len(chunk[: pos + s].encode("utf-8"))
                 be = bs + len(line[s:e].encode("utf-8"))
                 text = line[s:e]
@@ -413,6 +417,26 @@ class _Cutter:
             offset_chars = s
             be = offset_bytes + len(body[s:e].encode("utf-8"))
             self.spans.append((offset_bytes, be, unit))
+
+
+#: Chinese, Japanese and Korean script: text in it is always offered.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Hugo shortcodes and Vue interpolations: never words to translate.
+_TEMPLATE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{\{.*?\}\}", re.S)
+_EDGE_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’（）《》「」【】、，。：；！？…"
+
+
+def worth_offering(prose: str) -> bool:
+    """Whether text a reader sees (code and autolinks aside) is worth a translator's time: any
+    Chinese (Japanese, Korean), or a word of two letters or more. Identifiers (`llvm/llvm-project`,
+    `activity_ratio(%)`), numbers, math (`$x^2$`), shortcodes and bare links are noise."""
+    if _CJK.search(prose):
+        return True
+    for token in _TEMPLATE.sub(" ", prose).split():
+        word = token.strip(_EDGE_PUNCTUATION)
+        if len(word) >= 2 and word.isalpha():
+            return True
+    return False
 
 
 def _visible(msgid: str) -> str:
