@@ -75,7 +75,7 @@ def unit_problems(text: str, segmented: Segmented) -> list[str]:
     }
     found: list[str] = []
     for start, end, unit in _spans(segmented):
-        if unit.mode in ("yaml", "html"):
+        if unit.mode in ("yaml", "html", "attr"):
             continue  # not Markdown inline content
         in_place = _inline(
             (event, rng) for event, rng in events if rng["start"] >= start and rng["end"] <= end

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 _TAG_NAME = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9:_.-]*)")
 _BARE_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+|[^@\s]+@[^@\s]+\.\w+", re.I)
@@ -29,19 +29,35 @@ def skip_block(html: str) -> bool:
     return name.lower() in _OPAQUE or name != name.lower() or "-" in name
 
 
-class HtmlScanner:
-    """Finds prose between tags, line by line, remembering comments and opaque elements."""
+#: Attributes whose values people read: offered as their own units.
+TEXT_ATTRIBUTES = frozenset({"alt", "title"})
+_ATTR_NAME = re.compile(r"[^\s=>/\"']+")
+_UNQUOTED = re.compile(r"[^\s>\"'=<`]+")
 
-    __slots__ = ("in_comment", "opaque")
+
+class HtmlScanner:
+    """Finds prose between tags and in ``alt``/``title`` values, line by line, remembering
+    comments, opaque elements and tags (with their quoted values) that go on over lines."""
+
+    __slots__ = ("attr", "closing", "in_comment", "in_tag", "name", "opaque", "quote")
 
     def __init__(self) -> None:
         self.in_comment = False
         self.opaque: str | None = None
+        self.in_tag = False  # inside `<name …` until its `>`
+        self.name = ""  # the open tag's name, lower case
+        self.closing = False
+        self.attr = ""  # the attribute whose value comes next, lower case
+        self.quote: str | None = None  # inside a quoted value
 
-    def texts(self, line: str) -> Iterator[tuple[int, int]]:
-        """(start, end) character spans of prose in one line of an HTML block."""
+    def texts(self, line: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, attribute) of prose in one line of an HTML block: ``attribute`` is ""
+        for text between tags, else the attribute (``alt``, ``title``) that holds it."""
         i, n = 0, len(line)
         while i < n:
+            if self.in_tag:
+                i = yield from self._tag(line, i)
+                continue
             if self.in_comment:
                 end = line.find("-->", i)
                 if end < 0:
@@ -52,36 +68,60 @@ class HtmlScanner:
                 self.in_comment, i = True, i + 4
                 continue
             if line[i] == "<" and i + 1 < n and (line[i + 1].isalpha() or line[i + 1] == "/"):
-                i = self._skip_tag(line, i)
+                match = _TAG_NAME.match(line, i)
+                self.in_tag, self.closing = True, line.startswith("</", i)
+                self.name = match.group(1).lower() if match else ""
+                self.attr, self.quote = "", None
+                i = match.end() if match else i + 2
                 continue
             j = line.find("<", i + 1)
             j = n if j < 0 else j
             if self.opaque is None:
-                yield from _prose(line, i, j)
+                yield from ((s, e, "") for s, e in _prose(line, i, j))
             i = j
 
-    def _skip_tag(self, line: str, i: int) -> int:
-        match = _TAG_NAME.match(line, i)
-        name = match.group(1).lower() if match else ""
-        closing = line.startswith("</", i)
-        quote: str | None = None
-        j = i + 1
-        while j < len(line):
-            ch = line[j]
-            if quote:
-                if ch == quote:
-                    quote = None
-            elif ch in "\"'":
-                quote = ch
-            elif ch == ">":
-                break
-            j += 1
+    def _tag(self, line: str, i: int) -> Generator[tuple[int, int, str], None, int]:
+        """Scan inside a tag from ``i``; return where scanning goes on."""
+        n = len(line)
+        if self.quote:
+            end = line.find(self.quote, i)
+            if end < 0:
+                self.attr = ""  # a value over lines is not offered
+                return n
+            if self.attr in TEXT_ATTRIBUTES and self.opaque is None:
+                yield from ((s, e, self.attr) for s, e in _prose(line, i, end))
+            self.quote, self.attr = None, ""
+            return end + 1
+        ch = line[i]
+        if ch == ">":
+            self._end_tag(line[i - 1 : i] == "/")
+            return i + 1
+        if ch in "\"'":
+            self.quote = ch
+            return i + 1
+        if ch == "=":
+            j = i + 1
+            while j < n and line[j] in " \t":
+                j += 1
+            value = _UNQUOTED.match(line, j)
+            if value is None:
+                return j  # a quote (or the line's end) comes next
+            self.attr = ""  # an unquoted value: a translation with a space would break it
+            return value.end()
+        name = _ATTR_NAME.match(line, i)
+        if name is not None:
+            self.attr = name.group().lower()
+            return name.end()
+        return i + 1
+
+    def _end_tag(self, self_closing: bool) -> None:
+        self.in_tag = False
+        name, self.attr, self.quote = self.name, "", None
         if name in _OPAQUE:
-            if closing and self.opaque == name:
+            if self.closing and self.opaque == name:
                 self.opaque = None
-            elif not closing and self.opaque is None and not line[i:j].endswith("/"):
+            elif not self.closing and self.opaque is None and not self_closing:
                 self.opaque = name
-        return j + 1
 
 
 def _prose(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -382,7 +382,7 @@ class _Cutter:
         pos = 0
         for m in [*_LINE_END.finditer(chunk), None]:
             line = chunk[pos : m.start() if m else len(chunk)]
-            for s, e in scanner.texts(line):
+            for s, e, attribute in scanner.texts(line):
                 if not worth_offering(line[s:e]):
                     continue
                 bs = start + len(chunk[: pos + s].encode("utf-8"))
@@ -390,10 +390,11 @@ class _Cutter:
                 text = line[s:e]
                 unit = Unit(
                     msgid=_visible(text),
-                    kind="html text",
+                    kind=f"html {attribute}" if attribute else "html text",
                     line=self.line_of(bs),
                     raw=text,
-                    mode="html",
+                    mode="attr" if attribute else "html",
+                    cont=line[:s].rstrip()[-1:] if attribute else "\n",
                 )
                 self.spans.append((bs, be, unit))
             pos = m.end() if m else len(chunk)

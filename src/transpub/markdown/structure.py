@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from transpub.markdown.units import Unit
 
 _HTML_TAG = re.compile(r"<[^<>]*>")
+#: The values of attributes people read (translated), left out of an HTML block's shape.
+_TEXT_ATTRIBUTE = re.compile(r"""\b(alt|title)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
 #: Payload details that belong to the structure (a heading's level, a list's kind and start).
 _BLOCKS = frozenset(
     {
@@ -97,7 +99,8 @@ def shape(text: str) -> Shape:
                 result.blocks[-1] = (f"end of code block {''.join(code)!r}", line)
                 code = None
             elif name == "HtmlBlock" and html is not None:
-                tags = " ".join(_HTML_TAG.findall("".join(html)))
+                found = _HTML_TAG.findall("".join(html))
+                tags = " ".join(_TEXT_ATTRIBUTE.sub(r"\1\2…", tag) for tag in found)
                 result.blocks[-1] = (f"end of HTML block with tags {tags or '(none)'}", line)
                 html = None
         elif kind == "Text" and code is not None:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Literal
 
-    Mode = Literal["block", "line", "cell", "html", "yaml"]
+    Mode = Literal["block", "line", "cell", "html", "attr", "yaml"]
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 #: A hard line break of trailing spaces at the start of a separator, and a backslash one.
@@ -27,7 +27,8 @@ class Unit:
     lines of a multi-line ``msgid`` the source had ``seps`` (line ending plus container prefix such
     as ``> `` or list indentation); lines a translation adds get ``cont``. A hard line break made
     of trailing spaces, which editors trim, is a backslash at the end of the msgid's line; its
-    spaces start the separator and come back where the translation keeps the backslash.
+    spaces start the separator and come back where the translation keeps the backslash. The
+    value of an HTML attribute (mode ``attr``) has its quote character in ``cont``.
     """
 
     __slots__ = ("cont", "kind", "line", "mode", "msgid", "raw", "seps")
@@ -61,6 +62,9 @@ class Unit:
         if self.mode == "yaml":
             return _yaml_scalar(text, self.raw[:1])
         lines = text.split("\n")
+        if self.mode == "attr":  # an HTML attribute value in ``cont`` quotes: one line
+            joined = " ".join(part.strip() for part in lines if part.strip())
+            return joined.replace(self.cont, "&quot;" if self.cont == '"' else "&#39;")
         if self.mode == "line":
             return " ".join(part.strip() for part in lines if part.strip())
         if self.mode == "cell":
