@@ -67,7 +67,7 @@ CASES = [
     ("foo\\\nbaz\n", ["foo\\\nbaz"]),
     ("`code  \nspan` 甲\n", ["`code  \nspan` 甲"]),  # inside a code span: not a break
     # 4. Lone CRs end lines of an HTML block as LF and CRLF do.
-    ("<div>\r甲乙\r丙丁</div>\r", ["甲乙", "丙丁"]),
+    ("<div>\r甲乙\r丙丁</div>\r", ["甲乙\n丙丁"]),  # one element: one unit
     ("<p>\r\n甲乙\r\n</p>\r\n", ["甲乙"]),
     # Continuation lines that would start blocks alone are still one paragraph.
     ("foo\n    # bar\n", ["foo\n# bar"]),

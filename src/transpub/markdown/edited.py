@@ -9,6 +9,7 @@ checks and engines parse it, must hold the same inline Markdown as its span in p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -141,6 +142,8 @@ def _inline(
                 out.append((kind, name))
         elif kind == "Text" and out and isinstance(out[-1], tuple) and out[-1][0] == "Text":
             out[-1] = ("Text", out[-1][1] + payload)
+        elif kind == "Code":  # pulldown-cmark makes two spaces of a CRLF in a code span
+            out.append((kind, re.sub(" {2,}", " ", payload)))
         else:
             out.append((kind, payload if isinstance(payload, str) else repr(payload)))
     return out

@@ -29,6 +29,38 @@ def skip_block(html: str) -> bool:
     return name.lower() in _OPAQUE or name != name.lower() or "-" in name
 
 
+#: Elements that sit inside a line of prose: a unit runs on over them.
+INLINE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "br",
+        "cite",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "wbr",
+    }
+)
+_VOID = frozenset({"br", "wbr"})
 #: Attributes whose values people read: offered as their own units.
 TEXT_ATTRIBUTES = frozenset({"alt", "title"})
 _ATTR_NAME = re.compile(r"[^\s=>/\"']+")
@@ -39,7 +71,17 @@ class HtmlScanner:
     """Finds prose between tags and in ``alt``/``title`` values, line by line, remembering
     comments, opaque elements and tags (with their quoted values) that go on over lines."""
 
-    __slots__ = ("attr", "closing", "in_comment", "in_tag", "name", "opaque", "quote")
+    __slots__ = (
+        "attr",
+        "closing",
+        "in_comment",
+        "in_tag",
+        "name",
+        "opaque",
+        "quote",
+        "tag_here",
+        "tag_start",
+    )
 
     def __init__(self) -> None:
         self.in_comment = False
@@ -49,11 +91,16 @@ class HtmlScanner:
         self.closing = False
         self.attr = ""  # the attribute whose value comes next, lower case
         self.quote: str | None = None  # inside a quoted value
+        self.tag_start = 0  # where the open tag started, when it started on this line
+        self.tag_here = False
 
     def texts(self, line: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, attribute) of prose in one line of an HTML block: ``attribute`` is ""
-        for text between tags, else the attribute (``alt``, ``title``) that holds it."""
+        """(start, end, kind) of what one line of an HTML block holds, in order: ``kind`` is ""
+        for text between tags (stripped), ``alt``/``title`` for a quoted value people read,
+        ``<b``/``</b`` for an inline tag on one line, ``|`` where prose cannot go on (a block
+        tag, a comment, a tag over lines, an opaque element)."""
         i, n = 0, len(line)
+        self.tag_here = False
         while i < n:
             if self.in_tag:
                 i = yield from self._tag(line, i)
@@ -65,10 +112,12 @@ class HtmlScanner:
                 self.in_comment, i = False, end + 3
                 continue
             if line.startswith("<!--", i):
+                yield i, i + 4, "|"
                 self.in_comment, i = True, i + 4
                 continue
             if line[i] == "<" and i + 1 < n and (line[i + 1].isalpha() or line[i + 1] == "/"):
                 match = _TAG_NAME.match(line, i)
+                self.tag_start, self.tag_here = i, True
                 self.in_tag, self.closing = True, line.startswith("</", i)
                 self.name = match.group(1).lower() if match else ""
                 self.attr, self.quote = "", None
@@ -76,8 +125,10 @@ class HtmlScanner:
                 continue
             j = line.find("<", i + 1)
             j = n if j < 0 else j
-            if self.opaque is None:
-                yield from ((s, e, "") for s, e in _prose(line, i, j))
+            text = line[i:j]
+            if self.opaque is None and text.strip():
+                lead = len(text) - len(text.lstrip())
+                yield i + lead, i + len(text.rstrip()), ""
             i = j
 
     def _tag(self, line: str, i: int) -> Generator[tuple[int, int, str], None, int]:
@@ -94,6 +145,9 @@ class HtmlScanner:
             return end + 1
         ch = line[i]
         if ch == ">":
+            inline = self.tag_here and self.name in INLINE_TAGS and self.opaque is None
+            kind = ("</" if self.closing else "<") + self.name if inline else "|"
+            yield (self.tag_start if self.tag_here else i), i + 1, kind
             self._end_tag(line[i - 1 : i] == "/")
             return i + 1
         if ch in "\"'":
@@ -122,6 +176,48 @@ class HtmlScanner:
                 self.opaque = None
             elif not self.closing and self.opaque is None and not self_closing:
                 self.opaque = name
+
+
+def prose_runs(items: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Units of an HTML block from the ``HtmlScanner.texts`` items of all its lines (offsets
+    made absolute): ``alt``/``title`` values alone; text between two boundaries (``|``) as one
+    run over lines and inline tags, taking in the tags just outside it that its own tags need
+    to be balanced (``<b>加粗</b>``, not ``加粗</b>``)."""
+    out: list[tuple[int, int, str]] = []
+    segment: list[tuple[int, int, str]] = []
+    for item in [*items, (0, 0, "|")]:
+        if item[2] in TEXT_ATTRIBUTES:
+            out.append(item)
+        elif item[2] == "|":
+            out.extend(_run(segment))
+            segment = []
+        else:
+            segment.append(item)
+    return out
+
+
+def _run(segment: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    texts = [i for i, (_, _, kind) in enumerate(segment) if kind == ""]
+    if not texts:
+        return []
+    lo, hi = texts[0], texts[-1]
+    opened: list[str] = []
+    closed: list[str] = []  # closing tags without their opening tag inside the run
+    for _, _, kind in segment[lo : hi + 1]:
+        if kind.startswith("</"):
+            if kind[2:] in opened:
+                del opened[len(opened) - 1 - opened[::-1].index(kind[2:])]
+            else:
+                closed.append(kind[2:])
+        elif kind.startswith("<") and kind[1:] not in _VOID:
+            opened.append(kind[1:])
+    while closed and lo > 0 and segment[lo - 1][2] == "<" + closed[-1]:
+        lo -= 1
+        closed.pop()
+    while opened and hi + 1 < len(segment) and segment[hi + 1][2] == "</" + opened[-1]:
+        hi += 1
+        opened.pop()
+    return [(segment[lo][0], segment[hi][1], "")]
 
 
 def _prose(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -14,7 +14,13 @@ import re
 import pyromark
 
 from transpub.errors import SourceError
-from transpub.markdown.htmltext import HtmlScanner, is_bare_url, skip_block
+from transpub.markdown.htmltext import (
+    TEXT_ATTRIBUTES,
+    HtmlScanner,
+    is_bare_url,
+    prose_runs,
+    skip_block,
+)
 from transpub.markdown.units import Segmented, Unit
 
 TYPE_CHECKING = False
@@ -261,6 +267,8 @@ class _Cutter:
         self.spans: list[tuple[int, int, Unit]] = []
         #: Where hard line breaks end (byte offsets): their line ending is part of the unit.
         self.breaks: set[int] = set()
+        #: What the current HTML block holds so far: (start, end, kind) of ``HtmlScanner``.
+        self.html_items: list[tuple[int, int, str]] = []
         self.eol = "\r\n" if b"\r\n" in self.data[:4096] else "\n"
 
     def line_of(self, offset: int) -> int:
@@ -303,6 +311,8 @@ class _Cutter:
                     elif name == "MetadataBlock":
                         self._front_matter(start, end)
                 else:
+                    if name == "HtmlBlock" and html is not None:
+                        self._html_units(stack)
                     stack.pop()
                     if name == "HtmlBlock":
                         html = None
@@ -334,7 +344,11 @@ class _Cutter:
         prose.clear()
 
     def _block_unit(
-        self, start: int, end: int, stack: list[tuple[str, Any]]
+        self,
+        start: int,
+        end: int,
+        stack: list[tuple[str, Any]],
+        described: tuple[str, Mode] | None = None,
     ) -> tuple[int, int, Unit]:
         raw = self.data[start:end].decode("utf-8")
         names = [name for name, _ in stack]
@@ -354,6 +368,9 @@ class _Cutter:
                 # ends in a backslash, which would make `\\`).
                 if spaces >= 2 and not part.rstrip(" ").endswith("\\"):
                     part, sep = part[:-spaces] + "\\", part[-spaces:] + sep
+            elif described is not None:  # HTML: trailing blanks stay in the skeleton
+                text = part.rstrip(" \t")
+                part, sep = text, part[len(text) :] + sep
             parts.append(part)
             seps.append(sep)
             pos = p.end()
@@ -361,7 +378,7 @@ class _Cutter:
         line_start = self.line_starts[self.line_of(start) - 1]
         lead = self.data[line_start:start].decode("utf-8")
         cont = seps[-1] if seps else self.eol + "".join(ch if ch in " \t>" else " " for ch in lead)
-        kind, mode = _describe(stack)
+        kind, mode = described or _describe(stack)
         if mode == "line" and seps:
             mode = "block"  # a setext heading may span lines; an ATX heading may not
         unit = Unit(
@@ -376,28 +393,41 @@ class _Cutter:
         return start, end, unit
 
     def _html_line(self, start: int, end: int, scanner: HtmlScanner) -> None:
-        """Units for the prose of one event of an HTML block: a line, or several when the
-        lines end in a lone CR (the parser splits only at LF)."""
+        """Collect what one event of an HTML block holds (``html_items``, byte offsets): a line,
+        or several when the lines end in a lone CR (the parser splits only at LF)."""
         chunk = self.data[start:end].decode("utf-8")
         pos = 0
         for m in [*_LINE_END.finditer(chunk), None]:
             line = chunk[pos : m.start() if m else len(chunk)]
-            for s, e, attribute in scanner.texts(line):
-                if not worth_offering(line[s:e]):
-                    continue
+            for s, e, kind in scanner.texts(line):
                 bs = start + len(chunk[: pos + s].encode("utf-8"))
                 be = bs + len(line[s:e].encode("utf-8"))
-                text = line[s:e]
+                if kind in TEXT_ATTRIBUTES:
+                    kind += self.data[bs - 1 : bs].decode("utf-8", "replace")  # its quote
+                self.html_items.append((bs, be, kind))
+            pos = m.end() if m else len(chunk)
+
+    def _html_units(self, stack: list[tuple[str, Any]]) -> None:
+        """Units of the HTML block whose items were collected: prose runs, alt/title values."""
+        items, self.html_items = self.html_items, []
+        attributes = [i for i in items if i[2][:-1] in TEXT_ATTRIBUTES]
+        others = [i for i in items if i[2][:-1] not in TEXT_ATTRIBUTES]
+        for bs, be, kind in [*prose_runs(others), *attributes]:
+            text = self.data[bs:be].decode("utf-8")
+            if not worth_offering(_TAG.sub(" ", text)) or is_bare_url(text):
+                continue
+            if kind:
                 unit = Unit(
                     msgid=_visible(text),
-                    kind=f"html {attribute}" if attribute else "html text",
+                    kind=f"html {kind[:-1]}",
                     line=self.line_of(bs),
                     raw=text,
-                    mode="attr" if attribute else "html",
-                    cont=line[:s].rstrip()[-1:] if attribute else "\n",
+                    mode="attr",
+                    cont=kind[-1],
                 )
                 self.spans.append((bs, be, unit))
-            pos = m.end() if m else len(chunk)
+            else:
+                self.spans.append(self._block_unit(bs, be, stack, ("html text", "html")))
 
     def _front_matter(self, start: int, end: int) -> None:
         from transpub.markdown.frontmatter import (
@@ -438,6 +468,9 @@ def worth_offering(prose: str) -> bool:
         if len(word) >= 2 and word.isalpha():
             return True
     return False
+
+
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def _visible(msgid: str) -> str:

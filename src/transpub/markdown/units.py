@@ -72,10 +72,12 @@ class Unit:
             return _UNESCAPED_PIPE.sub(r"\\|", joined)
         if self.mode == "block":
             lines = self._inline_lines(lines)
+        elif self.mode == "html":  # a blank line would end the HTML block
+            lines = [part.strip(" \t") for part in lines if part.strip(" \t")] or [""]
         out = [lines[0]]
         for i, part in enumerate(lines[1:]):
             sep = self.seps[i] if i < len(self.seps) else self.cont
-            spaces = _SPACE_BREAK.match(sep)
+            spaces = _SPACE_BREAK.match(sep) if self.mode == "block" else None
             if spaces:  # the source broke this line with trailing spaces, the msgid with `\`
                 if _BACKSLASH_BREAK.search(out[-1]):
                     out[-1] = out[-1][:-1]
@@ -84,7 +86,6 @@ class Unit:
             out.append(sep)
             out.append(part)
         return "".join(out)
-
 
     def _inline_lines(self, lines: list[str]) -> list[str]:
         """The lines of a translation as text of this unit's block, never blocks of their own:
@@ -128,16 +129,21 @@ def _yaml_scalar(text: str, quote: str = "") -> str:
     double-quoted."""
     if quote == "'" and "\n" not in text:
         return "'" + text.replace("'", "''") + "'"
-    if quote != '"' and _PLAIN_YAML.fullmatch(text) and text.lower() not in {
-        "true",
-        "false",
-        "null",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "~",
-    }:
+    if (
+        quote != '"'
+        and _PLAIN_YAML.fullmatch(text)
+        and text.lower()
+        not in {
+            "true",
+            "false",
+            "null",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "~",
+        }
+    ):
         try:
             float(text)
         except ValueError:
