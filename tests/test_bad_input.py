@@ -13,12 +13,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import polib
 import pytest
 
 from conftest import write_article
 from transpub.article import Project, add_article
 from transpub.catalog import pofile
-from transpub.catalog.convert import md2po
+from transpub.catalog.convert import md2po, po2md
 from transpub.catalog.sync import sync_article
 from transpub.cli import main
 from transpub.errors import ArticleError, CatalogError, SourceError, TranspubError
@@ -80,6 +81,10 @@ SOURCE_CASES = [
     pytest.param(EMPTY, id="empty"),
     pytest.param(BLANK, id="whitespace-only"),
 ]
+# md2po converts any Markdown file as CommonMark reads it: an empty or blank file is an empty
+# catalog there (as mdpo, translate-toolkit and mdbook-i18n-helpers make it); `add` and `sync`
+# refuse it (an empty article is a mistake; ADD_CASES and SYNC_CASES keep those cases).
+MD2PO_CASES = [case for case in SOURCE_CASES if case.id not in ("empty", "whitespace-only")]
 # Only an article (sync) needs a title; md2po and add (which takes the first heading) do not.
 SYNC_CASES = [
     *SOURCE_CASES,
@@ -226,7 +231,7 @@ def test_add_cli_reports_one_line_and_writes_nothing(
 # --- md2po ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", SOURCE_CASES)
+@pytest.mark.parametrize("case", MD2PO_CASES)
 @pytest.mark.parametrize("existing", [False, True], ids=["no-catalog", "existing-catalog"])
 def test_md2po_library_refuses_and_writes_nothing(
     tmp_path: Path, case: Bad, existing: bool
@@ -248,7 +253,7 @@ def test_md2po_library_refuses_and_writes_nothing(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-@pytest.mark.parametrize("case", SOURCE_CASES)
+@pytest.mark.parametrize("case", MD2PO_CASES)
 def test_md2po_cli_reports_one_line_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], case: Bad
 ) -> None:
@@ -259,6 +264,34 @@ def test_md2po_cli_reports_one_line_and_writes_nothing(
     assert stdout == ""
     check_located(error_line(err), bad, case)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("data", [EMPTY.data, BLANK.data], ids=["empty", "whitespace-only"])
+def test_md2po_makes_an_empty_catalog_of_an_empty_file(tmp_path: Path, data: bytes) -> None:
+    src, out, back = tmp_path / "empty.md", tmp_path / "out.po", tmp_path / "out.md"
+    src.write_bytes(data)
+    assert md2po(src, out) == 0
+    assert len(polib.pofile(str(out))) == 0
+    po2md(src, out, back)
+    assert back.read_bytes() == data
+
+
+def test_md2po_reads_a_nul_byte_as_u_fffd_and_keeps_it_in_an_identity_rebuild(
+    tmp_path: Path,
+) -> None:
+    data = utf8("# 标题\n\n甲\x00乙。\n\n<p>丙\x00丁</p>\n")
+    src, out, back = tmp_path / "nul.md", tmp_path / "out.po", tmp_path / "out.md"
+    src.write_bytes(data)
+    assert md2po(src, out) == 3
+    catalog = polib.pofile(str(out))
+    assert [e.msgid for e in catalog] == ["标题", "甲\ufffd乙。", "丙\ufffd丁"]
+    po2md(src, out, back)
+    assert back.read_bytes() == data  # untranslated: the source, NUL bytes included
+    for entry in catalog:
+        entry.msgstr = entry.msgid.replace("甲", "A").replace("丙", "C").replace("标题", "Title")
+    catalog.save(str(out))
+    po2md(src, out, back)
+    assert back.read_text(encoding="utf-8") == "# Title\n\nA\ufffd乙。\n\n<p>C\ufffd丁</p>\n"
 
 
 # --- slugs ------------------------------------------------------------------------------------

@@ -518,11 +518,39 @@ def test_md2po_merges_into_an_existing_catalog(
 
 
 BREAKS = [
-    pytest.param("开源社成立于 2014 年，是一个开源社区。", "# KaiYuanShe", "heading", id="heading"),
-    pytest.param("第一项工作", "First\n\nSecond paragraph", "paragraph", id="extra-paragraph"),
     pytest.param("见 [官网](https://kaiyuanshe.cn/)。", "See the website.", "link", id="lost-link"),
-    pytest.param("开源社成立于 2014 年，是一个开源社区。", "```\ncode", "code", id="code-fence"),
+    pytest.param(
+        "开源社成立于 2014 年，是一个开源社区。",
+        "KaiYuanShe ([site](https://x.example/)).",
+        "link",
+        id="added-link",
+    ),
+    pytest.param("第一项工作", "First `task`", "code", id="added-code"),
 ]
+# Translations that would open blocks the source does not have are escaped instead.
+ESCAPED = [
+    pytest.param(
+        "开源社成立于 2014 年，是一个开源社区。", "# KaiYuanShe", "\\# KaiYuanShe", id="heading"
+    ),
+    pytest.param(
+        "第一项工作", "First\n\nSecond paragraph", "First\n  Second paragraph", id="extra-paragraph"
+    ),
+    pytest.param(
+        "开源社成立于 2014 年，是一个开源社区。", "```\ncode", "\\```\ncode", id="code-fence"
+    ),
+]
+
+
+@pytest.mark.parametrize(("msgid", "msgstr", "written"), ESCAPED)
+def test_po2md_escapes_a_translation_that_would_add_a_block(
+    no_project: Path, capsys: pytest.CaptureFixture[str], msgid: str, msgstr: str, written: str
+) -> None:
+    (no_project / "report.md").write_text(ARTICLE, encoding="utf-8")
+    assert run(capsys, "md2po", "-q", "report.md", "-o", "report.po")[0] == 0
+    edit_catalog(no_project / "report.po", {msgid: msgstr}, fuzzy=False)
+    assert run(capsys, "po2md", "report.md", "report.po", "-o", "en.md")[0] == 0
+    english = (no_project / "en.md").read_text(encoding="utf-8")
+    assert english == ARTICLE.replace(msgid, written)
 
 
 @pytest.mark.parametrize(("msgid", "msgstr", "word"), BREAKS)
@@ -547,7 +575,9 @@ def test_po2md_does_not_overwrite_with_a_broken_translation(
     (no_project / "report.md").write_text(ARTICLE, encoding="utf-8")
     (no_project / "en.md").write_text("previous output\n", encoding="utf-8")
     assert run(capsys, "md2po", "-q", "report.md", "-o", "report.po")[0] == 0
-    edit_catalog(no_project / "report.po", {"第一项工作": "# Heading"}, fuzzy=False)
+    edit_catalog(
+        no_project / "report.po", {"见 [官网](https://kaiyuanshe.cn/)。": "See it."}, fuzzy=False
+    )
     assert run(capsys, "po2md", "report.md", "report.po", "-o", "en.md")[0] == 1
     assert (no_project / "en.md").read_text(encoding="utf-8") == "previous output\n"
 
@@ -651,7 +681,7 @@ def test_build_refuses_a_broken_translation(
     synced: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project_dir = synced.parents[2]
-    edit_catalog(synced, {"第一项工作": "# First"}, fuzzy=False)
+    edit_catalog(synced, {"见 [官网](https://kaiyuanshe.cn/)。": "See the website."}, fuzzy=False)
     out_file = project_dir / "report.en.md"
     code, out, err = run(capsys, "-C", str(project_dir), "build", "report", "-o", str(out_file))
     assert (code, out) == (1, "")
@@ -826,3 +856,46 @@ def test_every_subcommand_has_help_and_is_documented() -> None:
     for name, text in helps.items():
         assert len(text.split()) >= 3, f"`transpub {name}` has no help text"
         assert f"`transpub {name}" in readme, f"`transpub {name}` is not in README.md"
+
+
+def test_po2md_names_every_entry_it_refuses(
+    no_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (no_project / "report.md").write_text(ARTICLE, encoding="utf-8")
+    assert run(capsys, "md2po", "-q", "report.md", "-o", "report.po")[0] == 0
+    edit_catalog(
+        no_project / "report.po",
+        {
+            "开源社成立于 2014 年，是一个开源社区。": "KaiYuanShe `code`.",
+            "见 [官网](https://kaiyuanshe.cn/)。": "See the website.",
+        },
+        fuzzy=False,
+    )
+    code, out, err = run(capsys, "po2md", "report.md", "report.po", "-o", "en.md")
+    assert (code, out) == (1, "")
+    line = one_error(err)
+    lost = "report.md:17 (entry '见 [官网](https://kaiyu…'): the translation lost link target"
+    added = "report.md:8 (entry '开源社成立于 2014 年，是一个开源社…'): the translation adds inline"
+    assert lost in line and added in line
+    assert "more difference" not in line
+
+
+@pytest.mark.parametrize("where", ["flag", "project"])
+def test_md2po_front_matter_keys(
+    no_project: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    source = "---\ntitle: 标题\ndescription: 描述\ntags:\n  - 开源\n---\n\n正文。\n"
+    (no_project / "page.md").write_text(source, encoding="utf-8")
+    keys = ["--front-matter-keys", "description,tags"] if where == "flag" else []
+    if where == "project":
+        (no_project / "transpub.toml").write_text(
+            '[project]\nname = "p"\n\n[segment]\nfront_matter_keys = ["description", "tags"]\n',
+            encoding="utf-8",
+        )
+    assert run(capsys, "md2po", "-q", "page.md", "-o", "page.po", *keys)[0] == 0
+    po = polib.pofile(str(no_project / "page.po"))
+    assert [e.msgid for e in po] == ["描述", "开源", "正文。"]
+    edit_catalog(no_project / "page.po", {"描述": "Describe", "开源": "open source"}, fuzzy=False)
+    assert run(capsys, "po2md", "page.md", "page.po", "-o", "en.md", *keys)[0] == 0
+    english = (no_project / "en.md").read_text(encoding="utf-8")
+    assert english == source.replace("描述", "Describe").replace("- 开源", "- open source")

@@ -103,9 +103,7 @@ def test_identity_rebuild_is_byte_exact(text: str, options: SegmentOptions) -> N
 @FAST
 @given(st.text(max_size=300))
 def test_identity_on_arbitrary_text(text: str) -> None:
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    segmented = segment(text)
+    segmented = segment(text)  # NUL bytes included: msgids show them as U+FFFD
     assert segmented.rebuild({}) == text
 
 

@@ -14,9 +14,14 @@ if TYPE_CHECKING:
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 
 
-def decode_source(data: bytes, path: str | Path) -> str:
-    """Decode a Markdown source, refusing binary, empty and non-UTF-8 input with a located error."""
-    if not data.strip():
+def decode_source(data: bytes, path: str | Path, *, article: bool = True) -> str:
+    """Decode a Markdown source, refusing binary, empty and non-UTF-8 input with a located error.
+
+    An article must have content and no NUL byte. A plain Markdown file (``article=False``, as
+    ``md2po`` converts) may be empty or blank, and may hold NUL bytes when it is otherwise valid
+    UTF-8: CommonMark reads those as U+FFFD.
+    """
+    if article and not data.strip():
         raise SourceError(
             "the file is empty", path=path, hint="write the article's Markdown into it first"
         )
@@ -28,7 +33,7 @@ def decode_source(data: bytes, path: str | Path) -> str:
             hint="split it into several articles",
         )
     nul = data.find(b"\x00")
-    if nul >= 0:
+    if nul >= 0 and (article or not _is_utf8(data)):
         raise SourceError(
             "this looks like a binary file (it contains NUL bytes), not Markdown",
             path=path,
@@ -48,8 +53,17 @@ def decode_source(data: bytes, path: str | Path) -> str:
         ) from exc
 
 
-def read_source(path: str | Path) -> str:
-    """Read a Markdown source file exactly (no newline translation)."""
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_source(path: str | Path, *, article: bool = True) -> str:
+    """Read a Markdown source file exactly (no newline translation); ``article`` as for
+    :func:`decode_source`."""
     p = os.fspath(path)
     try:
         with open(p, "rb") as fh:
@@ -60,7 +74,7 @@ def read_source(path: str | Path) -> str:
         raise SourceError("is a directory, not a Markdown file", path=p) from exc
     except OSError as exc:
         raise SourceError(f"cannot read the file ({exc.strerror})", path=p) from exc
-    return decode_source(data, p)
+    return decode_source(data, p, article=article)
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> bool:

@@ -12,6 +12,7 @@ from transpub.textfile import read_source, write_atomic
 # md2po/po2md start in a fresh process for every file: keep heavy imports out of the start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
     from pathlib import Path
 
@@ -27,9 +28,32 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
-def segment_file(path: str | Path, options: SegmentOptions | None = None) -> tuple[str, Segmented]:
-    """Read and segment a source file; errors name the file."""
-    text = read_source(path)
+def file_options(
+    source: str | Path, front_matter_keys: Sequence[str] | None = None
+) -> SegmentOptions:
+    """What md2po/po2md offer for ``source``: the ``[segment]`` settings of the project whose
+    ``transpub.toml`` is at or above the file's folder (defaults outside a project), then
+    ``front_matter_keys`` when given (the command line wins)."""
+    from pathlib import Path
+
+    from transpub.config import find_config, load_config
+
+    found = find_config(Path(source).resolve().parent)
+    options = SegmentOptions()
+    if found is not None:
+        seg = load_config(found).segment
+        options = SegmentOptions(seg.front_matter_keys, html_blocks=seg.html_blocks)
+    if front_matter_keys is not None:
+        options = SegmentOptions(front_matter_keys, html_blocks=options.html_blocks)
+    return options
+
+
+def segment_file(
+    path: str | Path, options: SegmentOptions | None = None, *, article: bool = True
+) -> tuple[str, Segmented]:
+    """Read and segment a source file; errors name the file. An empty or blank file, or one with
+    NUL bytes, is refused for an article and read as CommonMark reads it otherwise."""
+    text = read_source(path, article=article)
     try:
         return text, segment(text, options)
     except TranspubError as exc:
@@ -53,11 +77,25 @@ def rebuild(
     include_drafts: bool = False,
     source_path: str | Path | None = None,
 ) -> str:
-    """The translated document, refused when its structure differs from the source's."""
-    result = segmented.rebuild(translations(po, include_drafts))
+    """The translated document, refused when its structure differs from the source's; the error
+    names every difference with its entry (``zh.md:LINE`` and the start of the msgid)."""
+    done = translations(po, include_drafts)
+    result = segmented.rebuild(done)
     if result != source_text:
         from transpub.markdown import structure
-        structure.check(source_text, result, path=str(source_path) if source_path else None)
+
+        places = {e.msgid: e.occurrences[0] for e in po if e.occurrences and not e.obsolete}
+
+        def where(difference: str) -> str:
+            unit = structure.unit_of(difference, segmented.units, done)
+            if unit is None:
+                return "the document"
+            file, line = places.get(unit.msgid, ("line", str(unit.line)))
+            start = unit.msgid if len(unit.msgid) <= 20 else unit.msgid[:20] + "…"
+            return f"{file}:{line} (entry {start!r})"
+
+        path = str(source_path) if source_path else None
+        structure.check(source_text, result, path=path, where=where)
     return result
 
 
@@ -68,7 +106,7 @@ def md2po(
     now: datetime | None = None,
 ) -> int:
     """Write (or merge into) a catalog for a Markdown file; returns the number of entries."""
-    _text, segmented = segment_file(source, options)
+    _text, segmented = segment_file(source, options, article=False)
     old = pofile.load(out) if os.path.exists(out) else None
     po, stats = pofile.merge(
         old,
@@ -89,7 +127,7 @@ def po2md(
     include_drafts: bool = False,
 ) -> None:
     """Write the translation of a Markdown file from a catalog, after the structure check."""
-    text, segmented = segment_file(source, options)
+    text, segmented = segment_file(source, options, article=False)
     result = rebuild(
         text, segmented, pofile.load(po_path), include_drafts=include_drafts, source_path=po_path
     )

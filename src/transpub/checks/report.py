@@ -86,6 +86,44 @@ def check_entries(
     return found
 
 
+#: The check id of the document-level finding: what ``build`` would refuse.
+BUILD_CHECK = "build"
+
+
+def build_findings(project: Project, article: Article, po: polib.POFile) -> list[EntryFinding]:
+    """Errors for what ``build`` would refuse in the page rebuilt from ``po`` (drafts included):
+    the structure comparison ``build`` runs, each difference at the entry of its source line.
+
+    This is what makes approval impossible while ``build`` would refuse: the entry checks see
+    one translation at a time, even one whose check a reviewer silenced.
+    """
+    from transpub.catalog.convert import segment_file, translations
+    from transpub.markdown.structure import differences, unit_of
+
+    text, segmented = segment_file(article.source, project.segment_options)
+    done = translations(po, include_drafts=True)
+    result = segmented.rebuild(done)
+    if result == text:
+        return []
+    source = str(article.source.relative_to(project.root))
+    units = segmented.units
+    found: list[EntryFinding] = []
+    for difference in differences(text, result):
+        unit = unit_of(difference, units, done)
+        line, msgid = (unit.line, unit.msgid) if unit else (1, "")
+        message = f"build would refuse the English page: {difference}"
+        found.append(EntryFinding(source, line, msgid, BUILD_CHECK, str(Severity.ERROR), message))
+    return found
+
+
+def check_catalog(
+    project: Project, article: Article, po: polib.POFile, glossary: Glossary | None
+) -> tuple[EntryFinding, ...]:
+    """Every finding of an article's catalog: the entry checks, then what ``build`` refuses."""
+    source = str(article.source.relative_to(project.root))
+    return (*check_entries(active(po), glossary, source), *build_findings(project, article, po))
+
+
 def project_glossary(project: Project) -> Glossary | None:
     """The project's glossary, or None when it has none."""
     path = project.root / project.config.glossary.path
@@ -95,9 +133,9 @@ def project_glossary(project: Project) -> Glossary | None:
 def check_article(project: Project, article: Article, glossary: Glossary | None) -> ArticleReport:
     """Check an article's catalog and save the findings beside it (``checks.json``)."""
     po = pofile.load(article.catalog, project.config.catalog.wrap_width)
-    source = str(article.source.relative_to(project.root))
-    findings = tuple(check_entries(active(po), glossary, source))
-    report = ArticleReport(article.slug, translation_hash(po), findings)
+    report = ArticleReport(
+        article.slug, translation_hash(po), check_catalog(project, article, po, glossary)
+    )
     save_report(article, report)
     return report
 

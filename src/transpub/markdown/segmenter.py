@@ -14,12 +14,18 @@ import re
 import pyromark
 
 from transpub.errors import SourceError
-from transpub.markdown.htmltext import HtmlScanner, is_bare_url, skip_block
+from transpub.markdown.htmltext import (
+    TEXT_ATTRIBUTES,
+    HtmlScanner,
+    is_bare_url,
+    prose_runs,
+    skip_block,
+)
 from transpub.markdown.units import Segmented, Unit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from typing import Any
 
     from pyromark.event import BrokenLink
@@ -72,10 +78,41 @@ def tag_name(tag: Any) -> str:
     return tag if isinstance(tag, str) else next(iter(tag))
 
 
+#: The options after the front matter: a `---` … `---` further down is a rule and text, never
+#: YAML (pulldown-cmark takes one anywhere, and everything inside was never offered).
+_BODY_OPTIONS = OPTIONS & ~pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+
+
 def parse_events(text: str) -> Iterator[tuple[Any, Any]]:
     """The parser events of ``text`` with their UTF-8 byte ranges (``{"start": …, "end": …}``),
-    produced lazily: a 10 MB document has a million events."""
-    return iter(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
+    produced lazily: a 10 MB document has a million events.
+
+    Front matter is only a `---` … `---` block at the very start, as VitePress and Hugo read it.
+    """
+    if not text.startswith("---"):
+        return iter(pyromark.events_with_range(text, options=_BODY_OPTIONS, merge_text=False))
+    return _with_front_matter(text)
+
+
+def _with_front_matter(text: str) -> Iterator[tuple[Any, Any]]:
+    events = iter(pyromark.events_with_range(text, options=OPTIONS, merge_text=False))
+    first = next(events, None)
+    if first is None:
+        return
+    event, rng = first
+    if not (isinstance(event, dict) and "MetadataBlock" in str(event.get("Start", ""))):
+        yield from pyromark.events_with_range(text, options=_BODY_OPTIONS, merge_text=False)
+        return
+    yield first
+    end = rng["end"]
+    for event, rng in events:
+        yield event, rng
+        if isinstance(event, dict) and "MetadataBlock" in str(event.get("End", "")):
+            end = rng["end"]
+            break
+    rest = text.encode("utf-8")[end:].decode("utf-8")
+    for event, rng in pyromark.events_with_range(rest, options=_BODY_OPTIONS, merge_text=False):
+        yield event, {"start": rng["start"] + end, "end": rng["end"] + end}
 
 
 def _reference(link: BrokenLink) -> tuple[str, str] | None:
@@ -88,12 +125,25 @@ def _reference(link: BrokenLink) -> tuple[str, str] | None:
     return f"[{' '.join(link['reference'].casefold().split())}]", ""
 
 
-def unit_events(text: str) -> list[tuple[Any, Any]]:
-    """Events of one unit's inline Markdown: references and footnotes resolve without their
-    definitions, which live elsewhere in the document."""
+def unit_events(
+    text: str, references: Callable[[BrokenLink], tuple[str, str] | None] = _reference
+) -> list[tuple[Any, Any]]:
+    """Events of one unit's inline Markdown, ranges in UTF-8 bytes of ``text``.
+
+    The unit is parsed as the inline content it is in place (the text of a heading, a cell, a
+    paragraph), never as blocks of its own: `1. 目标` in a heading is not a list, nor is a line
+    `- 乙` inside a paragraph. References and footnotes resolve without their definitions, which
+    live elsewhere in the document (``references`` resolves a reference link's label).
+    """
+    # Before the first line, a no-break space: whitespace to the inline parser (emphasis flanks
+    # as at a line start), not indentation to the block parser; later lines indented by four
+    # spaces can only continue the paragraph.
+    lines = text.split("\n")
+    doc = _LEAD + _INDENT.join(lines)
+    size = len(doc.encode("utf-8"))
     events: list[tuple[Any, Any]] = list(
         pyromark.events_with_range(
-            text, options=OPTIONS, merge_text=False, broken_link_callback=_reference
+            doc, options=OPTIONS, merge_text=False, broken_link_callback=references
         )
     )
     # An undefined `[^label]` is plain text: define every candidate after the unit and parse again.
@@ -104,14 +154,106 @@ def unit_events(text: str) -> list[tuple[Any, Any]]:
         and payload.get("Text", "").startswith("^")
         and not any(ch.isspace() for ch in payload["Text"])
     }
-    if not labels:
-        return events
-    size = len(text.encode("utf-8"))
-    definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
-    reparsed = pyromark.events_with_range(
-        text + definitions, options=OPTIONS, merge_text=False, broken_link_callback=_reference
-    )
-    return [(event, rng) for event, rng in reparsed if rng["start"] < size]
+    if labels:
+        definitions = "".join(f"\n\n[^{label}]: -" for label in sorted(labels))
+        reparsed = pyromark.events_with_range(
+            doc + definitions, options=OPTIONS, merge_text=False, broken_link_callback=references
+        )
+        events = [(event, rng) for event, rng in reparsed if rng["start"] < size]
+    return _unit_ranges(events, text, lines)
+
+
+_LEAD = "\u00a0"
+_INDENT = "\n    "
+
+
+def _unit_ranges(
+    events: list[tuple[Any, Any]], text: str, lines: list[str]
+) -> list[tuple[Any, Any]]:
+    """Map the events of the parsed stand-in back to ``text``: ranges into its bytes, the lead
+    space dropped."""
+    lead, indent = len(_LEAD.encode("utf-8")), len(_INDENT) - 1
+    # Where each line of ``text`` starts in the stand-in and in ``text``, and its size with the
+    # line feed (bytes).
+    doc_starts: list[int] = []
+    starts: list[int] = []
+    sizes: list[int] = []
+    doc_pos = pos = 0
+    for i, line in enumerate(lines):
+        doc_pos += lead if i == 0 else indent
+        size = len(line.encode("utf-8")) + 1
+        doc_starts.append(doc_pos)
+        starts.append(pos)
+        sizes.append(size)
+        doc_pos, pos = doc_pos + size, pos + size
+
+    def back(offset: int) -> int:
+        i = max(bisect.bisect_right(doc_starts, offset) - 1, 0)
+        return starts[i] + min(max(offset - doc_starts[i], 0), sizes[i])
+
+    data = text.encode("utf-8")
+    out: list[tuple[Any, Any]] = []
+    lead_seen = False
+    for event, rng in _true_ranges(events, data, back):
+        if isinstance(event, dict):
+            kind, payload = next(iter(event.items()))
+            if kind == "Code" and "\n" in text:
+                event = {kind: _code_content(data[rng["start"] : rng["end"]].decode("utf-8"))}
+            elif isinstance(payload, str) and _INDENT in payload:  # inline HTML over lines
+                event = {kind: payload.replace(_INDENT, "\n")}
+            if kind == "Text" and not lead_seen:
+                lead_seen = True
+                payload = event["Text"].removeprefix(_LEAD)
+                if not payload:
+                    continue
+                event = {"Text": payload}
+        out.append((event, rng))
+    return out
+
+
+def _code_content(span: str) -> str:
+    """The content of a code span from its source (CommonMark 6.1): the parser would keep the
+    stand-in's indentation of a continuation line in it."""
+    fence = len(span) - len(span.lstrip("`"))
+    content = span[fence:-fence].replace("\r\n", " ").replace("\n", " ")
+    if len(content) > 2 and content[0] == content[-1] == " " and content.strip(" "):
+        content = content[1:-1]
+    return content
+
+
+def _true_ranges(
+    events: Iterable[tuple[Any, Any]], data: bytes, back: Callable[[int], int] = int
+) -> Iterator[tuple[Any, Any]]:
+    """Events with the byte ranges of all the source that made them (``back`` maps a parsed
+    offset to ``data``): pulldown-cmark leaves an escaping backslash out of a text's range
+    (`\\*` → `*`) and the `[]` of a collapsed reference out of its link's."""
+    collapsed: list[bool] = []
+    for event, rng in events:
+        start, end = back(rng["start"]), back(rng["end"])
+        if isinstance(event, dict):
+            kind, payload = next(iter(event.items()))
+            if kind == "Text" and _escaped(data, start):
+                start -= 1
+            elif kind in ("Start", "End") and tag_name(payload) in ("Link", "Image"):
+                if kind == "Start":
+                    name = tag_name(payload)
+                    collapsed.append(payload[name]["link_type"].startswith("Collapsed"))
+                if collapsed[-1] and data[end : end + 2] == b"[]":
+                    end += 2
+                if kind == "End":
+                    collapsed.pop()
+        yield event, {"start": start, "end": end}
+
+
+def _escaped(data: bytes, start: int) -> bool:
+    """Whether the ASCII punctuation at ``start`` follows a backslash that escapes it."""
+    if not (start and data[start - 1] == 0x5C and chr(data[start]) in _ASCII_PUNCTUATION):
+        return False
+    run = len(data[:start]) - len(data[:start].rstrip(b"\\"))
+    return run % 2 == 1
+
+
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 class _Cutter:
@@ -123,6 +265,10 @@ class _Cutter:
         self.options = options
         self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", self.data)]
         self.spans: list[tuple[int, int, Unit]] = []
+        #: Where hard line breaks end (byte offsets): their line ending is part of the unit.
+        self.breaks: set[int] = set()
+        #: What the current HTML block holds so far: (start, end, kind) of ``HtmlScanner``.
+        self.html_items: list[tuple[int, int, str]] = []
         self.eol = "\r\n" if b"\r\n" in self.data[:4096] else "\n"
 
     def line_of(self, offset: int) -> int:
@@ -131,16 +277,18 @@ class _Cutter:
     def cut(self) -> list[tuple[int, int, Unit]]:
         stack: list[tuple[str, Any]] = []
         run: list[tuple[int, int]] = []
-        run_alpha = False
+        prose: list[str] = []  # the run's visible text, autolinks aside
         in_autolink = 0
         html: HtmlScanner | None = None
-        for event, rng in parse_events(self.text):
+        for event, rng in _true_ranges(parse_events(self.text), self.data):
             start, end = rng["start"], rng["end"]
             if isinstance(event, str):  # SoftBreak, HardBreak, Rule
                 if event in ("SoftBreak", "HardBreak") and stack and stack[-1][0] in _TEXT_BLOCKS:
                     run.append((start, end))
+                    if event == "HardBreak":
+                        self.breaks.add(end)
                 else:
-                    run_alpha = self._flush(run, run_alpha, stack)
+                    self._flush(run, prose, stack)
                 continue
             kind, payload = next(iter(event.items()))
             if kind in ("Start", "End"):
@@ -153,7 +301,7 @@ class _Cutter:
                         in_autolink -= 1
                     run.append((start, end))
                     continue
-                run_alpha = self._flush(run, run_alpha, stack)
+                self._flush(run, prose, stack)
                 if kind == "Start":
                     stack.append((name, payload))
                     if name == "HtmlBlock":
@@ -163,6 +311,8 @@ class _Cutter:
                     elif name == "MetadataBlock":
                         self._front_matter(start, end)
                 else:
+                    if name == "HtmlBlock" and html is not None:
+                        self._html_units(stack)
                     stack.pop()
                     if name == "HtmlBlock":
                         html = None
@@ -177,22 +327,28 @@ class _Cutter:
             if container not in _TEXT_BLOCKS:
                 continue  # code blocks, metadata text, display math outside text
             run.append((start, end))
-            if kind == "Text" and not in_autolink and not run_alpha:
-                run_alpha = any(ch.isalpha() for ch in payload)
-        self._flush(run, run_alpha, stack)
+            if kind == "Text" and not in_autolink:
+                prose.append(payload)
+        self._flush(run, prose, stack)
         self.spans.sort(key=lambda span: span[0])
         return self.spans
 
-    def _flush(self, run: list[tuple[int, int]], alpha: bool, stack: list[tuple[str, Any]]) -> bool:
-        if run and alpha:
+    def _flush(
+        self, run: list[tuple[int, int]], prose: list[str], stack: list[tuple[str, Any]]
+    ) -> None:
+        if run and worth_offering("".join(prose)):
             start, end = run[0][0], max(e for _, e in run)
             if not is_bare_url(self.data[start:end].decode("utf-8")):
                 self.spans.append(self._block_unit(start, end, stack))
         run.clear()
-        return False
+        prose.clear()
 
     def _block_unit(
-        self, start: int, end: int, stack: list[tuple[str, Any]]
+        self,
+        start: int,
+        end: int,
+        stack: list[tuple[str, Any]],
+        described: tuple[str, Mode] | None = None,
     ) -> tuple[int, int, Unit]:
         raw = self.data[start:end].decode("utf-8")
         names = [name for name, _ in stack]
@@ -202,20 +358,31 @@ class _Cutter:
         seps: list[str] = []
         pos = 0
         for m in _LINE_END.finditer(raw):
-            parts.append(raw[pos : m.start()])
+            part = raw[pos : m.start()]
             p = prefix.match(raw, m.end())
             assert p is not None
-            seps.append(m.group() + p.group())
+            sep = m.group() + p.group()
+            if start + len(raw[: m.end()].encode("utf-8")) in self.breaks:
+                spaces = len(part) - len(part.rstrip(" "))
+                # A hard break of trailing spaces is a backslash in the msgid (unless the text
+                # ends in a backslash, which would make `\\`).
+                if spaces >= 2 and not part.rstrip(" ").endswith("\\"):
+                    part, sep = part[:-spaces] + "\\", part[-spaces:] + sep
+            elif described is not None:  # HTML: trailing blanks stay in the skeleton
+                text = part.rstrip(" \t")
+                part, sep = text, part[len(text) :] + sep
+            parts.append(part)
+            seps.append(sep)
             pos = p.end()
         parts.append(raw[pos:])
         line_start = self.line_starts[self.line_of(start) - 1]
         lead = self.data[line_start:start].decode("utf-8")
         cont = seps[-1] if seps else self.eol + "".join(ch if ch in " \t>" else " " for ch in lead)
-        kind, mode = _describe(stack)
+        kind, mode = described or _describe(stack)
         if mode == "line" and seps:
             mode = "block"  # a setext heading may span lines; an ATX heading may not
         unit = Unit(
-            msgid="\n".join(parts),
+            msgid=_visible("\n".join(parts)),
             kind=kind,
             line=self.line_of(start),
             raw=raw,
@@ -226,13 +393,41 @@ class _Cutter:
         return start, end, unit
 
     def _html_line(self, start: int, end: int, scanner: HtmlScanner) -> None:
-        line = self.data[start:end].decode("utf-8")
-        for s, e in scanner.texts(line):
-            bs = start + len(line[:s].encode("utf-8"))
-            be = bs + len(line[s:e].encode("utf-8"))
-            text = line[s:e]
-            unit = Unit(msgid=text, kind="html text", line=self.line_of(bs), raw=text, mode="html")
-            self.spans.append((bs, be, unit))
+        """Collect what one event of an HTML block holds (``html_items``, byte offsets): a line,
+        or several when the lines end in a lone CR (the parser splits only at LF)."""
+        chunk = self.data[start:end].decode("utf-8")
+        pos = 0
+        for m in [*_LINE_END.finditer(chunk), None]:
+            line = chunk[pos : m.start() if m else len(chunk)]
+            for s, e, kind in scanner.texts(line):
+                bs = start + len(chunk[: pos + s].encode("utf-8"))
+                be = bs + len(line[s:e].encode("utf-8"))
+                if kind in TEXT_ATTRIBUTES:
+                    kind += self.data[bs - 1 : bs].decode("utf-8", "replace")  # its quote
+                self.html_items.append((bs, be, kind))
+            pos = m.end() if m else len(chunk)
+
+    def _html_units(self, stack: list[tuple[str, Any]]) -> None:
+        """Units of the HTML block whose items were collected: prose runs, alt/title values."""
+        items, self.html_items = self.html_items, []
+        attributes = [i for i in items if i[2][:-1] in TEXT_ATTRIBUTES]
+        others = [i for i in items if i[2][:-1] not in TEXT_ATTRIBUTES]
+        for bs, be, kind in [*prose_runs(others), *attributes]:
+            text = self.data[bs:be].decode("utf-8")
+            if not worth_offering(_TAG.sub(" ", text)) or is_bare_url(text):
+                continue
+            if kind:
+                unit = Unit(
+                    msgid=_visible(text),
+                    kind=f"html {kind[:-1]}",
+                    line=self.line_of(bs),
+                    raw=text,
+                    mode="attr",
+                    cont=kind[-1],
+                )
+                self.spans.append((bs, be, unit))
+            else:
+                self.spans.append(self._block_unit(bs, be, stack, ("html text", "html")))
 
     def _front_matter(self, start: int, end: int) -> None:
         from transpub.markdown.frontmatter import (
@@ -253,6 +448,35 @@ class _Cutter:
             offset_chars = s
             be = offset_bytes + len(body[s:e].encode("utf-8"))
             self.spans.append((offset_bytes, be, unit))
+
+
+#: Chinese, Japanese and Korean script: text in it is always offered.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Hugo shortcodes and Vue interpolations: never words to translate.
+_TEMPLATE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{\{.*?\}\}", re.S)
+_EDGE_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’（）《》「」【】、，。：；！？…"
+
+
+def worth_offering(prose: str) -> bool:
+    """Whether text a reader sees (code and autolinks aside) is worth a translator's time: any
+    Chinese (Japanese, Korean), or a word of two letters or more. Identifiers (`llvm/llvm-project`,
+    `activity_ratio(%)`), numbers, math (`$x^2$`), shortcodes and bare links are noise."""
+    if _CJK.search(prose):
+        return True
+    for token in _TEMPLATE.sub(" ", prose).split():
+        word = token.strip(_EDGE_PUNCTUATION)
+        if len(word) >= 2 and word.isalpha():
+            return True
+    return False
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def _visible(msgid: str) -> str:
+    """What a translator sees: NUL replaced by U+FFFD, as CommonMark reads it (PO files cannot
+    hold NUL)."""
+    return msgid.replace("\x00", "\ufffd")
 
 
 @functools.cache

@@ -5,13 +5,19 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transpub.errors import StructureError
 from transpub.markdown.segmenter import parse_events, tag_name
 
+if TYPE_CHECKING:
+    from transpub.markdown.units import Unit
+
 _HTML_TAG = re.compile(r"<[^<>]*>")
+#: The values of attributes people read (translated), left out of an HTML block's shape.
+_TEXT_ATTRIBUTE = re.compile(r"""\b(alt|title)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
 #: Payload details that belong to the structure (a heading's level, a list's kind and start).
 _BLOCKS = frozenset(
     {
@@ -93,7 +99,8 @@ def shape(text: str) -> Shape:
                 result.blocks[-1] = (f"end of code block {''.join(code)!r}", line)
                 code = None
             elif name == "HtmlBlock" and html is not None:
-                tags = " ".join(_HTML_TAG.findall("".join(html)))
+                found = _HTML_TAG.findall("".join(html))
+                tags = " ".join(_TEXT_ATTRIBUTE.sub(r"\1\2…", tag) for tag in found)
                 result.blocks[-1] = (f"end of HTML block with tags {tags or '(none)'}", line)
                 html = None
         elif kind == "Text" and code is not None:
@@ -171,13 +178,41 @@ def _items(counter: Counter[str]) -> str:
     return ", ".join(repr(k) for k in sorted(counter))
 
 
-def check(source: str, translation: str, path: str | None = None) -> None:
-    """Raise StructureError when the translation's Markdown structure differs from the source's."""
+def check(
+    source: str,
+    translation: str,
+    path: str | None = None,
+    where: Callable[[str], str] | None = None,
+) -> None:
+    """Raise StructureError when the translation's Markdown structure differs from the source's.
+
+    The one-line message names every difference, each after ``where(difference)`` (the entry it
+    is about, e.g. ``zh.md:7 (entry '一、总体目标')``) when given.
+    """
     found = differences(source, translation)
     if found:
-        more = f" (and {len(found) - 1} more difference(s))" if len(found) > 1 else ""
+        parts = [f"{where(d)}: {d}" if where else d for d in found]
         raise StructureError(
-            f"the translation's structure differs from the source: {found[0]}{more}",
+            f"the translation's structure differs from the source: {'; '.join(parts)}",
             path=path,
-            hint="fix the translation of that part in the catalog",
+            hint="fix the translation of each entry named in the catalog",
         )
+
+
+_SOURCE_LINE = re.compile(r"source line (\d+)")
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def unit_of(difference: str, units: Sequence[Unit], done: Mapping[str, str]) -> Unit | None:
+    """The unit a difference is about: the last one starting at or before its source line, else
+    the first whose source or translation (``done``: msgid → msgstr) holds a value it quotes,
+    such as a link target."""
+    match = _SOURCE_LINE.search(difference)
+    if match:
+        before = [u for u in units if u.line <= int(match.group(1))]
+        return before[-1] if before else (units[0] if units else None)
+    values = _QUOTED.findall(difference)
+    for unit in units:
+        if any(v in unit.msgid or v in done.get(unit.msgid, "") for v in values):
+            return unit
+    return units[0] if units else None

@@ -33,6 +33,7 @@ from transpub.catalog.queue import (
 from transpub.checks.report import (
     ArticleReport,
     EntryFinding,
+    check_catalog,
     check_entries,
     project_glossary,
     save_report,
@@ -380,9 +381,8 @@ def approve_checked(
     stamp = now or datetime.now(UTC)
     with article_lock(article):
         po = pofile.load(article.catalog, project.config.catalog.wrap_width)
-        source = str(article.source.relative_to(project.root))
         with _CHECKS:
-            findings = tuple(check_entries(active(po), glossary, source))
+            findings = check_catalog(project, article, po, glossary)
         report = ArticleReport(article.slug, translation_hash(po), findings)
         save_report(article, report)
         blockers = article_blockers(po, report.errors)
