@@ -192,6 +192,7 @@ class Case:
 
 SAVE = f"/articles/plan/entries/{entry_id(CONTENT)}"
 NEWBIE = {"name": "newbie", "role": "translator", "password": "long enough"}
+SAME_PASSWORD = {"current": PASSWORD, "password": PASSWORD, "again": PASSWORD}
 CASES = [
     Case("GET", "/", Role.TRANSLATOR, 200),
     Case("GET", "/articles/plan", Role.TRANSLATOR, 200),
@@ -201,7 +202,11 @@ CASES = [
     Case("POST", "/articles/ready/approve", Role.EDITOR, 303, lambda s: {}),
     Case("GET", "/users", Role.ADMIN, 200),
     Case("POST", "/users", Role.ADMIN, 303, lambda s: NEWBIE),
+    Case("POST", "/users/role", Role.ADMIN, 303, lambda s: {"name": "spare", "role": "reviewer"}),
+    Case("POST", "/users/sessions", Role.ADMIN, 303, lambda s: {"name": "spare"}),
     Case("POST", "/users/remove", Role.ADMIN, 303, lambda s: {"name": "spare"}),
+    Case("GET", "/account", Role.TRANSLATOR, 200),
+    Case("POST", "/account", Role.TRANSLATOR, 303, lambda s: SAME_PASSWORD),
     Case("POST", "/logout", Role.TRANSLATOR, 303, lambda s: {}),
 ]
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/static")}
@@ -336,6 +341,12 @@ def test_every_form_needs_the_csrf_token(site: Site, form: Callable[[str], dict[
         ("/articles/ready/approve", {}),
         ("/users", {"name": "newbie", "role": "admin", "password": "long enough"}),
         ("/users/remove", {"name": "spare"}),
+        ("/users/role", {"name": "spare", "role": "admin"}),
+        ("/users/sessions", {"name": "rev"}),
+        (
+            "/account",
+            {"current": PASSWORD, "password": "changed password", "again": "changed password"},
+        ),
         ("/logout", {}),
     ]
     for path, data in posts:
@@ -345,6 +356,8 @@ def test_every_form_needs_the_csrf_token(site: Site, form: Callable[[str], dict[
     assert site.project.article("plan").catalog.read_bytes() == before
     assert approval(site.po("ready")) is None
     assert site.store.get("newbie") is None and site.store.get("spare") is not None
+    assert site.store.get("spare").role is Role.TRANSLATOR  # type: ignore[union-attr]
+    assert site.store.verify("adm", PASSWORD) is not None
     assert client.get("/").status_code == 200  # still logged in
     anonymous = site.client()
     login_form = {"name": "rev", "password": PASSWORD, **form(csrf)}
@@ -373,6 +386,80 @@ def test_logout_ends_the_session(site: Site) -> None:
     response = client.post("/logout", data={"csrf": token(client.get("/").text)})
     assert (response.status_code, response.headers["location"]) == (303, "/login")
     assert client.get("/").status_code == 303
+
+
+def _cookie(client: TestClient) -> dict[str, str]:
+    return {"cookie": f"transpub_session={client.cookies['transpub_session']}"}
+
+
+def test_a_copied_cookie_dies_with_the_logout(site: Site) -> None:
+    """The attack: copy the session cookie, wait for the victim to log out, use the copy."""
+    victim = site.login("rev")
+    stolen = _cookie(victim)
+    csrf = token(victim.get("/").text)
+    assert site.client().get("/", headers=stolen).status_code == 200  # the copy works while open
+    victim.post("/logout", data={"csrf": csrf})
+    thief = site.client()
+    assert thief.get("/", headers=stolen).status_code == 303
+    assert thief.get("/articles/plan", headers=stolen).status_code == 303
+    form = {"csrf": csrf, **_save_form("approve")(site)}
+    before = site.project.article("plan").catalog.read_bytes()
+    response = thief.post(f"/articles/plan/entries/{entry_id(CONTENT)}", data=form, headers=stolen)
+    assert response.status_code == 401
+    assert site.project.article("plan").catalog.read_bytes() == before
+
+
+def test_sessions_are_stored_hashed_and_private(site: Site) -> None:
+    client = site.login("rev")
+    sid = json.loads(base64.b64decode(client.cookies["transpub_session"].split(".")[0]))["sid"]
+    stored = site.store.sessions_path.read_text(encoding="utf-8")
+    assert sid not in stored and '"rev"' in stored
+    assert site.store.sessions_path.stat().st_mode & 0o077 == 0
+    assert site.store.session_counts() == {"rev": 1}
+
+
+def test_a_password_change_ends_the_other_sessions(site: Site) -> None:
+    laptop, phone, thief = site.login("tr"), site.login("tr"), site.client()
+    stolen = _cookie(phone)
+    csrf = token(laptop.get("/account").text)
+    wrong = {
+        "csrf": csrf,
+        "current": "not my password",
+        "password": "new password!",
+        "again": "new password!",
+    }
+    assert laptop.post("/account", data=wrong).status_code == 400
+    assert phone.get("/").status_code == 200
+    changed = {**wrong, "current": PASSWORD}
+    response = laptop.post("/account", data=changed)
+    assert (response.status_code, response.headers["location"]) == (303, "/account")
+    assert laptop.get("/").status_code == 200  # the session that changed it stays
+    assert phone.get("/").status_code == 303
+    assert thief.get("/", headers=stolen).status_code == 303
+    assert site.store.verify("tr", "new password!") is not None
+
+
+def test_an_admin_ends_a_users_sessions(site: Site) -> None:
+    victim, admin = site.login("ed"), site.login("adm")
+    page = admin.get("/users").text
+    assert 'action="/users/sessions"' in page
+    response = admin.post("/users/sessions", data={"csrf": token(page), "name": "ed"})
+    assert response.status_code == 303
+    assert "Ended 1 session(s) of ed" in admin.get("/users").text
+    assert victim.get("/").status_code == 303
+    assert admin.get("/").status_code == 200
+
+
+def test_an_admin_changes_a_role(site: Site) -> None:
+    translator, admin = site.login("spare"), site.login("adm")
+    csrf = token(admin.get("/users").text)
+    response = admin.post("/users/role", data={"csrf": csrf, "name": "spare", "role": "reviewer"})
+    assert response.status_code == 303
+    assert 'value="approve"' in translator.get("/articles/plan").text  # at once, same session
+    mine = admin.post("/users/role", data={"csrf": csrf, "name": "adm", "role": "translator"})
+    assert mine.status_code == 400 and "own role" in mine.text
+    bad = admin.post("/users/role", data={"csrf": csrf, "name": "spare", "role": "king"})
+    assert bad.status_code == 400 and "unknown role" in bad.text
 
 
 def test_a_removed_or_reset_account_loses_its_sessions(site: Site) -> None:

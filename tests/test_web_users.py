@@ -146,8 +146,23 @@ def test_the_users_command(
     assert _run(["list"], review_cli.args_users, review_cli.cmd_users) == 0
     out = capsys.readouterr().out
     assert "added zhao (editor)" in out and "zhao\teditor\t" in out
+    sid = UserStore(path).start_session("zhao")
+    assert _run(["role", "zhao", "reviewer"], review_cli.args_users, review_cli.cmd_users) == 0
+    assert UserStore(path).session_user(sid).role is Role.REVIEWER  # type: ignore[union-attr]
+    assert _run(["logout", "zhao"], review_cli.args_users, review_cli.cmd_users) == 0
+    assert UserStore(path).session_user(sid) is None
+    assert "ended 1 session(s) of zhao" in capsys.readouterr().out
+    sid = UserStore(path).start_session("zhao")
+    monkeypatch.setattr("sys.stdin", io.StringIO("another password\n"))
+    passwd = ["passwd", "zhao", "--password-stdin"]
+    assert _run(passwd, review_cli.args_users, review_cli.cmd_users) == 0
+    assert UserStore(path).verify("zhao", "another password") is not None
+    assert UserStore(path).session_user(sid) is None
+    sid = UserStore(path).start_session("zhao")
     assert _run(["remove", "zhao"], review_cli.args_users, review_cli.cmd_users) == 0
     assert UserStore(path).get("zhao") is None
+    assert UserStore(path).session_user(sid) is None
+    assert _run(["logout", "zhao"], review_cli.args_users, review_cli.cmd_users) == 2
     with pytest.raises(SystemExit):
         _run(["add", "zhao", "--role", "king"], review_cli.args_users, review_cli.cmd_users)
 

@@ -81,7 +81,7 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
     "users": (
         review.cmd_users,
         "Manage the review app's accounts: `users add NAME --role R`, `users list`, "
-        "`users remove NAME`.",
+        "`users remove NAME`, `users passwd NAME`, `users role NAME R`, `users logout NAME`.",
         review.args_users,
     ),
     "approve": (

@@ -142,6 +142,12 @@ def create_app(
             Route("/users", routes.users_page, methods=["GET"], name="users"),
             Route("/users", routes.add_user, methods=["POST"], name="add_user"),
             Route("/users/remove", routes.remove_user, methods=["POST"], name="remove_user"),
+            Route("/users/role", routes.set_role, methods=["POST"], name="set_role"),
+            Route(
+                "/users/sessions", routes.end_user_sessions, methods=["POST"], name="end_sessions"
+            ),
+            Route("/account", routes.account_page, methods=["GET"], name="account"),
+            Route("/account", routes.change_password, methods=["POST"], name="change_password"),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
         middleware=[

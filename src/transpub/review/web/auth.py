@@ -19,7 +19,7 @@ from transpub.review.accounts import Role, User, UserStore
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-_USER, _FINGERPRINT, _CSRF = "user", "fp", "csrf"
+_SID, _FINGERPRINT, _CSRF = "sid", "fp", "csrf"
 #: Form limits: a translation is a paragraph, not a book.
 MAX_FIELDS, MAX_PART = 16, 256 * 1024
 
@@ -47,13 +47,23 @@ async def read_form(request: Request) -> FormData:
     return form
 
 
+def session_id(request: Request) -> str | None:
+    """The server-side session id the signed cookie carries, if any."""
+    sid = request.session.get(_SID)
+    return sid if isinstance(sid, str) else None
+
+
 def current_user(request: Request) -> User | None:
-    """The logged-in user, still in the store with the same password; else None."""
-    name = request.session.get(_USER)
-    if not isinstance(name, str):
+    """The user of an open server-side session, still in the store with the same password.
+
+    The cookie only names the session: logging out, a password change, removing the user or an
+    admin ending their sessions closes it on the server, and copies of the cookie stop working.
+    """
+    sid = session_id(request)
+    if sid is None:
         return None
     store: UserStore = request.app.state.users
-    user = store.get(name)
+    user = store.session_user(sid)
     if user is None or request.session.get(_FINGERPRINT) != user.fingerprint:
         return None
     return user
@@ -61,13 +71,27 @@ def current_user(request: Request) -> User | None:
 
 def start_session(request: Request, user: User) -> None:
     """A fresh session for ``user`` (nothing kept from before the login, a new CSRF token)."""
+    store: UserStore = request.app.state.users
+    old = session_id(request)
+    if old is not None:
+        store.end_session(old)
     request.session.clear()
-    request.session[_USER] = user.name
+    request.session[_SID] = store.start_session(user.name)
     request.session[_FINGERPRINT] = user.fingerprint
     csrf_token(request)
 
 
+def refresh_fingerprint(request: Request, user: User) -> None:
+    """After the user changed their own password: this session stays theirs."""
+    request.session[_FINGERPRINT] = user.fingerprint
+
+
 def end_session(request: Request) -> None:
+    """Log out: the session ends on the server, and the cookie is emptied."""
+    sid = session_id(request)
+    if sid is not None:
+        store: UserStore = request.app.state.users
+        store.end_session(sid)
     request.session.clear()
 
 

@@ -23,8 +23,10 @@ from transpub.review.actions import ConflictError, SaveResult, approve_checked, 
 from transpub.review.web.auth import (
     end_session,
     read_form,
+    refresh_fingerprint,
     require,
     safe_next,
+    session_id,
     start_session,
 )
 from transpub.review.web.views import ENTRY_FILTERS, QUEUE_FILTERS, EntryView, Views
@@ -140,13 +142,13 @@ async def login(request: Request) -> Response:
             "name": name,
         }
         return render(request, "login.html", context, 401)
-    start_session(request, user)
+    await run_in_threadpool(start_session, request, user)
     return RedirectResponse(nxt, 303)
 
 
 @require(Role.TRANSLATOR)
 async def logout(request: Request) -> Response:
-    end_session(request)
+    await run_in_threadpool(end_session, request)
     return RedirectResponse("/login", 303)
 
 
@@ -292,7 +294,13 @@ async def approve_article(request: Request) -> Response:
 
 
 def _users_page(request: Request, error: str | None = None, status: int = 200) -> Response:
-    context = {"accounts": _users(request).users(), "roles": list(Role), "error": error}
+    store = _users(request)
+    context = {
+        "accounts": store.users(),
+        "sessions": store.session_counts(),
+        "roles": list(Role),
+        "error": error,
+    }
     return render(request, "users.html", context, status)
 
 
@@ -324,3 +332,56 @@ async def remove_user(request: Request) -> Response:
         return _users_page(request, exc.message, 400)
     request.session["flash"] = f"Removed {name}."
     return RedirectResponse("/users", 303)
+
+
+@require(Role.ADMIN)
+async def end_user_sessions(request: Request) -> Response:
+    """An admin logs a user out everywhere (their own current session stays)."""
+    name = _field(_form(request), "name")
+    if _users(request).get(name) is None:
+        return _users_page(request, f"There is no user {name!r}.", 400)
+    keep = session_id(request) if name == _user(request).name else None
+    ended = await run_in_threadpool(_users(request).end_sessions, name, keep)
+    request.session["flash"] = f"Ended {ended} session(s) of {name}."
+    return RedirectResponse("/users", 303)
+
+
+@require(Role.ADMIN)
+async def set_role(request: Request) -> Response:
+    form = _form(request)
+    name, role = _field(form, "name"), _field(form, "role")
+    if name == _user(request).name:
+        return _users_page(request, "You cannot change your own role.", 400)
+    try:
+        await run_in_threadpool(_users(request).set_role, name, role)
+    except UserError as exc:
+        return _users_page(request, exc.message + (f"; {exc.hint}" if exc.hint else ""), 400)
+    request.session["flash"] = f"{name} is now {role}."
+    return RedirectResponse("/users", 303)
+
+
+def _account_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    return render(request, "account.html", {"error": error}, status)
+
+
+@require(Role.TRANSLATOR)
+async def account_page(request: Request) -> Response:
+    return _account_page(request)
+
+
+@require(Role.TRANSLATOR)
+async def change_password(request: Request) -> Response:
+    """A user changes their own password (knowing the current one); their other sessions end."""
+    form, user, store = _form(request), _user(request), _users(request)
+    current, new = _field(form, "current"), _field(form, "password")
+    if new != _field(form, "again"):
+        return _account_page(request, "The two new passwords differ. · 两次输入的密码不同。", 400)
+    if await run_in_threadpool(store.verify, user.name, current) is None:
+        return _account_page(request, "The current password is wrong. · 当前密码错误。", 400)
+    try:
+        changed = await run_in_threadpool(store.set_password, user.name, new, session_id(request))
+    except UserError as exc:
+        return _account_page(request, exc.message + (f"; {exc.hint}" if exc.hint else ""), 400)
+    refresh_fingerprint(request, changed)
+    request.session["flash"] = "Password changed; your other sessions ended. · 密码已修改。"
+    return RedirectResponse("/account", 303)
