@@ -27,6 +27,7 @@ from transpub.catalog.queue import APPROVED_BY, approval, get_note, record_draft
 from transpub.catalog.sync import sync_article
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, entry_id
+from transpub.errors import TranspubError
 from transpub.review.accounts import Role, UserStore
 from transpub.review.web import create_app
 from transpub.review.web.auth import LoginLimiter
@@ -491,6 +492,50 @@ def test_failed_logins_are_limited_per_address(site: Site) -> None:
     assert login(client, "ed", PASSWORD).status_code == 429
     site.clock.now += 61
     assert login(client, "ed", PASSWORD).status_code == 303
+
+
+def _rotating(client: TestClient, tries: int) -> list[int]:
+    """The attack: a new name and a made-up X-Forwarded-For address for every wrong password."""
+    codes = []
+    for i in range(tries):
+        page = client.get("/login")
+        form = {"csrf": token(page.text), "name": f"guess{i}", "password": "guess", "next": "/"}
+        headers = {"x-forwarded-for": f"198.51.100.{i + 1}"}
+        codes.append(client.post("/login", data=form, headers=headers).status_code)
+    return codes
+
+
+def test_forwarded_addresses_from_a_client_are_ignored(site: Site) -> None:
+    codes = _rotating(TestClient(site.app, follow_redirects=False, client=("127.0.0.1", 5000)), 12)
+    assert 429 in codes and codes.index(429) <= 5
+
+
+def test_forwarded_addresses_count_only_from_a_trusted_proxy(site: Site) -> None:
+    limiter = LoginLimiter(clock=site.clock)
+    app = create_app(
+        site.project, site.store, SECRET, limiter=limiter, trusted_proxies=["10.0.0.0/8"]
+    )
+    # Through the proxy, each forwarded address is its own client: none is limited yet.
+    proxy = TestClient(app, follow_redirects=False, client=("10.1.2.3", 5000))
+    assert set(_rotating(proxy, 4)) == {401}
+    # A client that is not the proxy cannot pick its address: its own is counted.
+    direct = TestClient(app, follow_redirects=False, client=("203.0.113.7", 5000))
+    assert 429 in _rotating(direct, 12)
+    # The proxy's forwarded client who failed is limited, not everyone behind the proxy.
+    for _ in range(12):
+        page = proxy.get("/login")
+        form = {"csrf": token(page.text), "name": "nobody", "password": "guess", "next": "/"}
+        last = proxy.post("/login", data=form, headers={"x-forwarded-for": "192.0.2.66"})
+    assert last.status_code == 429
+    page = proxy.get("/login")
+    form = {"csrf": token(page.text), "name": "rev", "password": PASSWORD, "next": "/"}
+    other = proxy.post("/login", data=form, headers={"x-forwarded-for": "192.0.2.77"})
+    assert other.status_code == 303  # another client behind the proxy
+
+
+def test_a_wildcard_proxy_is_refused(site: Site) -> None:
+    with pytest.raises(TranspubError, match="trusted proxy"):
+        create_app(site.project, site.store, SECRET, trusted_proxies=["*"])
 
 
 def test_successful_logins_are_not_limited(site: Site) -> None:

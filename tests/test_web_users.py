@@ -215,6 +215,17 @@ def test_review_serve_runs_the_app(project_dir: Path, tmp_path: Path) -> None:
                 "/login?next=%2F",
             )
             assert "Log in" in httpx.get(f"http://127.0.0.1:{port}/login").text
+            # Made-up X-Forwarded-For addresses from 127.0.0.1 do not escape the login limit
+            # (uvicorn's own default would believe them).
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                codes = []
+                for i in range(8):
+                    page = client.get("/login").text
+                    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+                    form = {"csrf": csrf, "name": f"li{i}", "password": "guess", "next": "/"}
+                    headers = {"x-forwarded-for": f"198.51.100.{i + 1}"}
+                    codes.append(client.post("/login", data=form, headers=headers).status_code)
+            assert 429 in codes
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -75,7 +75,8 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
     ),
     "review": (
         review.cmd_review,
-        "Serve the review web app: `review serve [--host H] [--port P] [--secure-cookies]`.",
+        "Serve the review web app: `review serve [--host H] [--port P] [--secure-cookies] "
+        "[--trusted-proxy ADDR]`.",
         review.args_review,
     ),
     "users": (

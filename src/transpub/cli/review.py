@@ -28,6 +28,14 @@ def args_review(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="mark the session cookie Secure (when served over HTTPS by a proxy)",
     )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="address or network of a reverse proxy whose X-Forwarded-For names the client "
+        "(repeatable; without it the header is ignored)",
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -45,9 +53,24 @@ def cmd_review(args: argparse.Namespace) -> int:
             "`transpub users add NAME --role admin`.",
             file=sys.stderr,
         )
-    app = create_app(project, store, session_secret(store.path), https_only=args.secure_cookies)
+    app = create_app(
+        project,
+        store,
+        session_secret(store.path),
+        https_only=args.secure_cookies,
+        trusted_proxies=args.trusted_proxy,
+    )
     print(f"Review app for {project.root} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    # The app reads forwarded headers itself, from the configured proxies only: uvicorn's own
+    # handling would believe any client connecting from 127.0.0.1.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+    )
     return OK
 
 
