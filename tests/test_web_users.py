@@ -219,7 +219,7 @@ def test_review_serve_runs_the_app(project_dir: Path, tmp_path: Path) -> None:
             # (uvicorn's own default would believe them).
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
                 codes = []
-                for i in range(8):
+                for i in range(12):
                     page = client.get("/login").text
                     csrf = page.split('name="csrf" value="')[1].split('"')[0]
                     form = {"csrf": csrf, "name": f"li{i}", "password": "guess", "next": "/"}

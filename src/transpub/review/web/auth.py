@@ -6,7 +6,6 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
@@ -147,48 +146,75 @@ def safe_next(value: object) -> str:
 
 
 class LoginLimiter:
-    """Failed logins counted per key (a user name, a client address) in a sliding window.
+    """Failed logins, counted per (name, client address) and per client address.
 
-    ``retry_after`` says how long a key must wait once ``limit`` failures fall in ``window``
-    seconds; nothing ever sleeps. The clock is injectable so that tests can move time.
+    After ``free`` failures of a name from one address (``address_free`` from one address over
+    all names), each further try waits a delay that doubles with every failure, from ``base`` up
+    to ``cap`` seconds. A name is never locked for everyone: its owner logs in from another
+    address while an attacker's address waits. Failures are forgotten ``forget`` seconds after
+    the last one, and a successful login clears its (name, address). Nothing ever sleeps; the
+    clock is injectable so that tests can move time.
     """
 
     def __init__(
-        self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self,
+        free: int = 5,
+        address_free: int = 10,
+        base: float = 1.0,
+        cap: float = 300.0,
+        forget: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.limit = limit
-        self.window = window
+        self.free = free
+        self.address_free = address_free
+        self.base = base
+        self.cap = cap
+        self.forget = forget
         self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[tuple[str, ...], tuple[int, float]] = {}  # key → (count, last)
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
+    @staticmethod
+    def _keys(name: str, address: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return ("pair", name.casefold(), address), ("addr", address)
+
+    def delay(self, failures: int, free: int) -> float:
+        """Seconds to wait after ``failures`` failures when ``free`` of them cost nothing."""
+        if failures < free:
+            return 0.0
+        return float(min(self.cap, self.base * 2 ** min(failures - free, 32)))
+
+    def _wait(self, key: tuple[str, ...], free: int, now: float) -> float:
+        found = self._failures.get(key)
+        if found is None:
+            return 0.0
+        count, last = found
+        if now - last >= self.forget:
             del self._failures[key]
-        return times
+            return 0.0
+        return max(0.0, last + self.delay(count, free) - now)
 
-    def retry_after(self, keys: list[str]) -> float:
-        """Seconds until every key may try again (0: go ahead)."""
+    def retry_after(self, name: str, address: str) -> float:
+        """Seconds until ``name`` may try again from ``address`` (0: go ahead)."""
         now = self.clock()
+        pair, addr = self._keys(name, address)
         with self._lock:
-            wait = 0.0
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.limit:
-                    wait = max(wait, times[-self.limit] + self.window - now)
-            return wait
+            return max(self._wait(pair, self.free, now), self._wait(addr, self.address_free, now))
 
-    def failed(self, keys: list[str]) -> None:
+    def failed(self, name: str, address: str) -> None:
         now = self.clock()
         with self._lock:
             if len(self._failures) > 10_000:  # forget stale keys now and then
-                for stale in list(self._failures):
-                    self._recent(stale, now)
-            for key in keys:
-                self._recent(key, now)
-                self._failures.setdefault(key, deque()).append(now)
+                for key, (_, last) in list(self._failures.items()):
+                    if now - last >= self.forget:
+                        del self._failures[key]
+            for key in self._keys(name, address):
+                count, last = self._failures.get(key, (0, now))
+                if now - last >= self.forget:
+                    count = 0
+                self._failures[key] = (count + 1, now)
+
+    def succeeded(self, name: str, address: str) -> None:
+        """A right password: that name's failures from that address are forgiven."""
+        with self._lock:
+            self._failures.pop(self._keys(name, address)[0], None)

@@ -21,6 +21,7 @@ from transpub.errors import ApprovalError, ArticleError
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
 from transpub.review.web.auth import (
+    LoginLimiter,
     end_session,
     read_form,
     refresh_fingerprint,
@@ -123,9 +124,8 @@ async def login(request: Request) -> Response:
     password = _field(form, "password")
     nxt = safe_next(form.get("next"))
     client = request.client.host if request.client else "unknown"
-    keys = [f"user:{name.casefold()}", f"addr:{client}"]
-    limiter = request.app.state.limiter
-    wait = limiter.retry_after(keys)
+    limiter: LoginLimiter = request.app.state.limiter
+    wait = limiter.retry_after(name, client)
     if wait > 0:
         seconds = math.ceil(wait)
         raise HTTPException(
@@ -135,13 +135,14 @@ async def login(request: Request) -> Response:
         )
     user = await run_in_threadpool(_users(request).verify, name, password) if name else None
     if user is None:
-        limiter.failed(keys)
+        limiter.failed(name, client)
         context = {
             "next": nxt,
             "error": "Wrong name or password. · 用户名或密码错误。",
             "name": name,
         }
         return render(request, "login.html", context, 401)
+    limiter.succeeded(name, client)
     await run_in_threadpool(start_session, request, user)
     return RedirectResponse(nxt, 303)
 
