@@ -28,6 +28,7 @@ from transpub.catalog.sync import sync_article
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, entry_id
 from transpub.errors import TranspubError
+from transpub.review import suggestions
 from transpub.review.accounts import Role, UserStore
 from transpub.review.web import create_app
 from transpub.review.web.auth import LoginLimiter
@@ -66,6 +67,7 @@ TITLE, HEADING, MISSION, INLINE_HTML, REPORT, CONTENT = (
     "运营多语种内容",
 )
 READY = "---\ntitle: 年度报告\n---\n\n推出年度报告英文版。\n"
+SUGGESTION_A, SUGGESTION_B = "00000000000000aa", "00000000000000bb"
 
 
 class Clock:
@@ -142,6 +144,22 @@ def seed(project: Project) -> None:
     record_review(by[REPORT], "li")
     pofile.save(po, article.catalog)
 
+    pending = [
+        {
+            "id": sid,
+            "entry": entry_id(REPORT),
+            "msgid": REPORT,
+            "base": "",
+            "user": "wang",
+            "text": f"Publish the English annual report ({sid})",
+            "at": "2026-03-01T09:00:00Z",
+        }
+        for sid in (SUGGESTION_A, SUGGESTION_B)
+    ]
+    (article.folder / "suggestions.json").write_text(
+        json.dumps({"version": 1, "suggestions": pending}), encoding="utf-8"
+    )
+
     ready = project.article("ready")
     po = pofile.load(ready.catalog)
     for e, text in zip(po, ["Annual Report", "Publish the English annual report."], strict=True):
@@ -200,6 +218,8 @@ CASES = [
     Case("GET", f"{SAVE}/suggestions", Role.TRANSLATOR, 200),
     Case("POST", SAVE, Role.TRANSLATOR, 303, _save_form("save")),
     Case("POST", SAVE, Role.REVIEWER, 303, _save_form("approve")),
+    Case("POST", f"/articles/plan/suggestions/{SUGGESTION_A}/accept", Role.REVIEWER, 303),
+    Case("POST", f"/articles/plan/suggestions/{SUGGESTION_B}/reject", Role.REVIEWER, 303),
     Case("POST", "/articles/ready/approve", Role.EDITOR, 303, lambda s: {}),
     Case("GET", "/users", Role.ADMIN, 200),
     Case("POST", "/users", Role.ADMIN, 303, lambda s: NEWBIE),
@@ -223,6 +243,10 @@ def test_the_cases_cover_every_route(site: Site) -> None:
             routes.update((m, route.path) for m in route.methods or () if m != "HEAD")
     pattern = {(c.method, re.sub(r"/articles/[^/]+", "/articles/{slug}", c.path)) for c in CASES}
     pattern = {(m, re.sub(r"/entries/[0-9a-f]{16}", "/entries/{eid}", p)) for m, p in pattern}
+    pattern = {
+        (m, re.sub(r"/suggestions/[0-9a-f]{16}/[a-z]+", "/suggestions/{sid}/{verdict}", p))
+        for m, p in pattern
+    }
     assert routes == pattern | PUBLIC
 
 
@@ -812,6 +836,80 @@ def test_approving_an_untranslated_entry_is_refused(site: Site) -> None:
     response = save(site.login("rev"), entry_id(CONTENT), "", "approve")
     assert response.status_code == 409
     assert "cannot be approved" in response.text
+
+
+def test_a_translator_cannot_overwrite_a_reviewed_entry(site: Site) -> None:
+    """The attack: a translator posts a new text for a reviewed entry."""
+    before = site.project.article("plan").catalog.read_bytes()
+    translator = site.login("tr")
+    response = save(translator, entry_id(REPORT), "Something else entirely")
+    assert response.status_code == 303
+    page = translator.get(response.headers["location"]).text
+    assert "kept as a suggestion" in page
+    assert site.project.article("plan").catalog.read_bytes() == before
+    fetched = save(
+        translator, entry_id(REPORT), "Yet another text", headers={"x-requested-with": "fetch"}
+    )
+    assert fetched.status_code == 202 and "kept as a suggestion" in fetched.text
+    assert site.project.article("plan").catalog.read_bytes() == before
+    mine = [s for s in suggestions.read(site.project.article("plan")) if s.user == "tr"]
+    assert [s.text for s in mine] == ["Yet another text"]  # a newer suggestion replaces theirs
+    assert contributions.read(site.project) == []
+
+
+def test_a_translator_cannot_reopen_an_approved_article(site: Site) -> None:
+    editor = site.login("ed")
+    editor.post("/articles/ready/approve", data={"csrf": token(editor.get("/").text)})
+    before = site.project.article("ready").catalog.read_bytes()
+    translator = site.login("tr")
+    page = translator.get("/articles/ready").text
+    eid = entry_id("推出年度报告英文版。")
+    data = {"csrf": token(page), "base": base_of(page, eid), "text": "Changed.", "action": "save"}
+    assert translator.post(f"/articles/ready/entries/{eid}", data=data).status_code == 303
+    assert site.project.article("ready").catalog.read_bytes() == before
+    assert approval(site.po("ready")) is not None
+    assert "approved" in translator.get("/articles/ready").text
+
+
+def test_a_reviewer_accepts_a_translators_suggestion(site: Site) -> None:
+    save(site.login("tr"), entry_id(REPORT), "Publish the English edition of the annual report")
+    reviewer = site.login("rev")
+    page = reviewer.get("/articles/plan").text
+    report = page[page.index(f'id="e-{entry_id(REPORT)}"') :].split("</article>")[0]
+    mine = next(s for s in suggestions.read(site.project.article("plan")) if s.user == "tr")
+    assert f'id="p-{mine.id}"' in report and "<ins>" in report  # the difference is shown
+    accept = f"/articles/plan/suggestions/{mine.id}/accept"
+    response = reviewer.post(accept, data={"csrf": token(page)})
+    assert response.status_code == 303
+    entry = {e.msgid: e for e in site.po()}[REPORT]
+    assert entry.msgstr == "Publish the English edition of the annual report"
+    assert "fuzzy" not in entry.flags
+    assert [get_note(entry, k) for k in ("translator", "reviewer")] == ["tr", "rev"]
+    assert [(c.user, c.action) for c in contributions.read(site.project)] == [
+        ("tr", Action.EDIT),
+        ("rev", Action.REVIEW),
+    ]
+    assert mine.id not in {s.id for s in suggestions.read(site.project.article("plan"))}
+    again = reviewer.post(accept, data={"csrf": token(page)})
+    assert again.status_code == 409 and "no such suggestion" in again.text
+
+
+def test_a_reviewer_rejects_a_suggestion(site: Site) -> None:
+    before = site.project.article("plan").catalog.read_bytes()
+    reviewer = site.login("rev")
+    page = reviewer.get("/articles/plan").text
+    response = reviewer.post(
+        f"/articles/plan/suggestions/{SUGGESTION_A}/reject", data={"csrf": token(page)}
+    )
+    assert response.status_code == 303
+    assert "Rejected the suggestion of wang" in reviewer.get(response.headers["location"]).text
+    assert site.project.article("plan").catalog.read_bytes() == before
+    assert [s.id for s in suggestions.read(site.project.article("plan"))] == [SUGGESTION_B]
+
+
+def test_translators_see_suggestions_but_cannot_decide(site: Site) -> None:
+    page = site.login("tr").get("/articles/plan").text
+    assert f'id="p-{SUGGESTION_A}"' in page and "/accept" not in page
 
 
 def test_a_second_saver_gets_a_conflict_with_the_newer_text(site: Site) -> None:

@@ -152,6 +152,12 @@ def create_app(
                 name="suggestions",
             ),
             Route(
+                "/articles/{slug}/suggestions/{sid}/{verdict}",
+                routes.decide_suggestion,
+                methods=["POST"],
+                name="decide_suggestion",
+            ),
+            Route(
                 "/articles/{slug}/approve",
                 routes.approve_article,
                 methods=["POST"],

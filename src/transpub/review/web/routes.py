@@ -15,11 +15,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from transpub.article import Article, Project
-from transpub.catalog.queue import active
+from transpub.catalog.queue import active, counts
 from transpub.credits.contributions import entry_id
 from transpub.errors import ApprovalError, ArticleError
+from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
+from transpub.review.suggestions import Suggested, save_or_suggest
 from transpub.review.web.auth import (
     LoginLimiter,
     end_session,
@@ -231,13 +233,27 @@ async def save(request: Request) -> Response:
     msgid, number = located
     fetch = request.headers.get("x-requested-with") == _FETCH
 
-    def work() -> tuple[SaveResult, EntryView | None]:
+    def work() -> tuple[SaveResult | Suggested, EntryView | None]:
         glossary = views.glossary()
-        result = save_entry(
-            _project(request), article, msgid, base, text, user.name, approve, glossary=glossary
-        )
-        view = views.entry(article, result.written, number, glossary=glossary) if fetch else None
-        return result, view
+        project = _project(request)
+        result: SaveResult | Suggested
+        if approve or user.role.allows(Role.REVIEWER):
+            result = save_entry(
+                project, article, msgid, base, text, user.name, approve, glossary=glossary
+            )
+        else:
+            result = save_or_suggest(
+                project, article, msgid, base, text, user.name, may_review=False, glossary=glossary
+            )
+        if not fetch:
+            return result, None
+        if isinstance(result, Suggested):
+            po = views.catalog(article)
+            entry = next((e for e in active(po) if e.msgid == msgid), None) if po else None
+            if entry is None:
+                return result, None
+            return result, views.entry(article, entry, number, glossary=glossary)
+        return result, views.entry(article, result.written, number, glossary=glossary)
 
     try:
         result, view = await run_in_threadpool(work)
@@ -245,6 +261,20 @@ async def save(request: Request) -> Response:
         return await _conflict(request, article, eid, show, fetch, text, conflict)
     except (ApprovalError, ArticleError) as exc:
         raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    if isinstance(result, Suggested):
+        note = "This entry is reviewed: your text was kept as a suggestion for a reviewer."
+        if view is not None:
+            po = views.catalog(article)
+            context = {
+                "e": view,
+                "counts": counts(po) if po is not None else None,
+                "slug": article.slug,
+                "show": show,
+                "note": note,
+            }
+            return render(request, "fragment.html", context, 202)
+        request.session["flash"] = note + " · 已作为建议提交。"
+        return RedirectResponse(_article_url(article.slug, show, eid), 303)
     if view is not None:
         context = {"e": view, "counts": result.counts, "slug": article.slug, "show": show}
         return render(request, "fragment.html", context)
@@ -276,6 +306,39 @@ async def _conflict(
     view = await run_in_threadpool(views.entry, article, newer, located[1], typed)
     context = {"e": view, "counts": tally, "slug": article.slug, "show": show}
     return render(request, "fragment.html" if fetch else "conflict.html", context, 409)
+
+
+_SUGGESTION_ID = re.compile(r"[0-9a-f]{16}")
+
+
+@require(Role.REVIEWER)
+async def decide_suggestion(request: Request) -> Response:
+    """A reviewer accepts (the text becomes the reviewed translation) or rejects a suggestion."""
+    article = _article(request)
+    sid = str(request.path_params["sid"])
+    verdict = str(request.path_params["verdict"])
+    if not _SUGGESTION_ID.fullmatch(sid) or verdict not in ("accept", "reject"):
+        raise HTTPException(404, "There is no such suggestion.")
+    show = _choice(_form(request).get("show"), ENTRY_FILTERS)
+    views, reviewer = _views(request), _user(request).name
+
+    def work() -> tuple[str, str]:
+        if verdict == "reject":
+            found = proposals.reject(article, sid)
+            return found.entry, f"Rejected the suggestion of {found.user}."
+        result = proposals.accept(
+            _project(request), article, sid, reviewer, glossary=views.glossary()
+        )
+        return result.entry, "Accepted the suggestion; the entry is reviewed."
+
+    try:
+        eid, message = await run_in_threadpool(work)
+    except ConflictError as conflict:
+        raise HTTPException(409, conflict.message + "; reload and decide again") from conflict
+    except ArticleError as exc:
+        raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    request.session["flash"] = message
+    return RedirectResponse(_article_url(article.slug, show, eid), 303)
 
 
 @require(Role.EDITOR)

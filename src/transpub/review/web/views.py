@@ -39,6 +39,7 @@ from transpub.engines.tm import suggestions
 from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
+from transpub.review import suggestions as proposals
 from transpub.review.actions import Blockers, article_blockers, entry_findings
 
 PAGE_SIZE = 100
@@ -92,6 +93,18 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A translator's pending suggestion for a reviewed entry, with its difference to the
+    entry's current text."""
+
+    id: str
+    user: str
+    at: str
+    text: str
+    diff: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class EntryView:
     id: str
     number: int
@@ -110,6 +123,7 @@ class EntryView:
     findings: tuple[EntryFinding, ...]
     suggestions: tuple[Suggestion, ...] | None  # None: not looked up (see Views.suggestions)
     conflict: bool = False
+    pending: tuple[Proposal, ...] = ()  # translators' suggestions waiting for a reviewer
 
     @property
     def base(self) -> str:
@@ -315,6 +329,7 @@ class Views:
         typed: str | None = None,
         glossary: Glossary | Literal[False] | None = False,
         with_tm: bool = False,
+        pending: tuple[proposals.Suggestion, ...] | None = None,
     ) -> EntryView:
         """The view of one entry; ``typed`` is the user's own text kept after a conflict.
 
@@ -348,6 +363,14 @@ class Views:
             findings=self.findings(article, entry, glossary),
             suggestions=self.suggestions(entry) if with_tm else None,
             conflict=typed is not None,
+            pending=tuple(
+                Proposal(p.id, p.user, p.at, p.text, diff_parts(entry.msgstr, p.text))
+                for p in (
+                    pending
+                    if pending is not None
+                    else proposals.pending(article).get(entry_id(entry.msgid), ())
+                )
+            ),
         )
 
     def suggestions(self, entry: polib.POEntry) -> tuple[Suggestion, ...]:
@@ -421,6 +444,7 @@ class Views:
         page = min(max(page, 1), pages)
         window = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         history = contributions.read(self.project, article=article.slug)[-10:]
+        waiting = proposals.pending(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
@@ -429,7 +453,14 @@ class Views:
             approval=approval(po),
             blockers=article_blockers(po, errors),
             entries=tuple(
-                self.entry(article, e, n, glossary=glossary, with_tm=entry_id(e.msgid) == tm)
+                self.entry(
+                    article,
+                    e,
+                    n,
+                    glossary=glossary,
+                    with_tm=entry_id(e.msgid) == tm,
+                    pending=tuple(waiting.get(entry_id(e.msgid), ())),
+                )
                 for n, e in window
             ),
             show=show,

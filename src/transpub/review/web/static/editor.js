@@ -52,9 +52,10 @@
       credentials: "same-origin",
     }).then(function (response) {
       return response.text().then(function (body) {
-        if (response.status === 200 || response.status === 409) {
+        if (response.status === 200 || response.status === 202 || response.status === 409) {
+          // 202: the entry is reviewed, and the text was kept as a suggestion for a reviewer.
           swap(body);
-          if (response.status === 200 && advance) { goNext(id); }
+          if (response.status !== 409 && advance) { goNext(id); }
           else { var t = document.querySelector("#" + id + " textarea"); if (t) { t.focus(); } }
         } else {
           var doc = new DOMParser().parseFromString(body, "text/html");
