@@ -32,7 +32,7 @@ from transpub.review import suggestions
 from transpub.review.accounts import Role, UserStore
 from transpub.review.web import create_app
 from transpub.review.web.auth import LoginLimiter
-from transpub.review.web.views import PAGE_SIZE
+from transpub.review.web.views import PAGE_SIZE, Suggestion, diff_parts
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -688,6 +688,8 @@ def test_translation_memory_matches_are_looked_up_per_entry(site: Site, project_
     )
     assert ("95", "Publish the annual report in English") in items
     assert "articles/plan/en.po" in fragment
+    # How the memory's source differs from this one: the "！" was added.
+    assert '<small class="tm-source diff" lang="zh-CN"' in fragment and "<ins>！</ins>" in fragment
     inline = client.get(f"/articles/third?entry={eid}&tm={eid}").text  # without the script
     assert "Publish the annual report in English" in inline
     title = entry_id("第三篇")
@@ -698,12 +700,74 @@ def test_translation_memory_matches_are_looked_up_per_entry(site: Site, project_
     assert client.get("/articles/third/entries/0123456789abcdef/suggestions").status_code == 404
 
 
+def test_a_near_match_is_never_shown_as_100_percent() -> None:
+    changed = diff_parts("2024年度报告" + "。" * 200, "2025年度报告" + "。" * 200)
+    assert Suggestion("…", "…", 99.7, "tm", changed).percent == 99
+    assert Suggestion("…", "…", 100.0, "tm", (("equal", "…"),)).percent == 100
+    assert Suggestion("…", "…", 87.6, "tm", changed).percent == 88
+    assert ("delete", "4") in changed and ("insert", "5") in changed
+
+
 def test_the_editor_says_what_blocks_the_approval(site: Site) -> None:
     html = site.login("ed").get("/articles/plan").text
     assert "Not ready for approval" in html
     assert "2 untranslated" in html and "3 unreviewed drafts" in html
     assert "check errors" in html and "forbidden-term" in html
     assert re.search(r'id="approve-article" disabled', html)
+    # Each blocking error links to its entry, by number.
+    heading = entry_id(HEADING)
+    assert re.search(rf'<a href="/articles/plan\?entry={heading}#e-{heading}">#2</a>: <code>', html)
+
+
+def test_more_than_twenty_blockers_are_counted_and_linked(site: Site, project_dir: Path) -> None:
+    body = "".join(f"- 开源社第{i}条\n" for i in range(30))
+    write_article(project_dir, "many", "---\ntitle: 多条\n---\n\n" + body)
+    article = site.project.article("many")
+    sync_article(site.project, article, now=NOW)
+    po = pofile.load(article.catalog)
+    for e in po:
+        record_draft(e, "Open Source Society item", "mt:deepl", None)
+        record_review(e, "li")
+    pofile.save(po, article.catalog)
+    html = site.login("ed").get("/articles/many").text
+    assert html.count('<li><a href="/articles/many?entry=') == 20
+    assert "and 40 more" in html and "60 check errors" in html
+
+
+def test_the_header_follows_in_place_saves(site: Site) -> None:
+    """After the script's save of the last blocking entry, the header says the article is ready."""
+    client = site.login("ed")
+    page = client.get("/articles/ready").text
+    eid = entry_id("推出年度报告英文版。")
+    data = {"csrf": token(page), "base": base_of(page, eid), "text": "Publish it in English."}
+    response = client.post(
+        f"/articles/ready/entries/{eid}", data=data, headers={"x-requested-with": "fetch"}
+    )
+    assert 'id="article-state">in review<' in response.text  # was reviewed: now a draft
+    assert "1 unreviewed draft<" in response.text
+    assert re.search(r'id="approve-article" disabled', response.text)
+    data = {**data, "base": json.dumps("Publish it in English."), "action": "approve"}
+    response = client.post(
+        f"/articles/ready/entries/{eid}", data=data, headers={"x-requested-with": "fetch"}
+    )
+    assert "Every entry is reviewed" in response.text
+    assert re.search(r'id="approve-article">', response.text)
+
+
+def test_activity_names_entries_by_number(site: Site) -> None:
+    client = site.login("rev")
+    save(client, entry_id(HEADING), "About KAIYUANSHE")
+    html = client.get("/articles/plan").text
+    activity = html[html.index('class="activity"') :]
+    heading = entry_id(HEADING)
+    assert f'<a href="/articles/plan?entry={heading}#e-{heading}">#2</a>' in activity
+    assert "(2 words)" in activity
+    assert f"<code>{heading}</code>" not in activity
+
+
+def test_role_messages_read_well(site: Site) -> None:
+    response = site.login("ed").get("/users")
+    assert "you are an editor." in response.text
 
 
 def test_only_reviewers_see_the_approve_button(site: Site) -> None:
@@ -749,7 +813,10 @@ def test_pages_of_a_long_article(site: Site, project_dir: Path) -> None:
     client = site.login("tr")
     first = client.get("/articles/long").text
     assert len(re.findall(r'<article class="entry', first)) == PAGE_SIZE
-    assert 'rel="next" href="/articles/long?show=all&amp;page=2"' in first
+    assert "page=2" not in first  # "next" continues after the last entry shown
+    last = entry_id(f"第{PAGE_SIZE - 2}条")  # entry #1 is the title
+    assert f'rel="next" href="/articles/long?show=all&amp;after={last}"' in first
+    assert client.get(f"/articles/long?after={last}").text.count('<article class="entry') == 21
     second = client.get("/articles/long?page=2").text
     assert len(re.findall(r'<article class="entry', second)) == items + 1 - PAGE_SIZE
     focus = entry_id(f"第{items - 1}条")
@@ -757,6 +824,26 @@ def test_pages_of_a_long_article(site: Site, project_dir: Path) -> None:
     assert client.get("/articles/long?page=x").status_code == 200
     drafts = client.get("/articles/long?show=draft").text
     assert "No entries to show" in drafts
+
+
+def test_moving_on_within_a_filter_skips_nothing(site: Site, project_dir: Path) -> None:
+    """Translating the first page of "untranslated" then "next" shows the very next ones."""
+    items = 2 * PAGE_SIZE + 50
+    body = "".join(f"- 第{i}条\n" for i in range(items))
+    write_article(project_dir, "long", "---\ntitle: 长文\n---\n\n" + body)
+    sync_article(site.project, site.project.article("long"), now=NOW)
+    client = site.login("tr")
+    page = client.get("/articles/long?show=untranslated").text
+    shown = re.findall(r'<article class="entry[^"]*" id="e-([0-9a-f]{16})"', page)
+    assert len(shown) == PAGE_SIZE
+    for eid in shown:  # as Ctrl+Enter does, entry after entry
+        data = {"csrf": token(page), "base": '""', "text": f"Item {eid}", "show": "untranslated"}
+        assert client.post(f"/articles/long/entries/{eid}", data=data).status_code == 303
+    nxt = re.search(r'rel="next" href="([^"]+)"', page)
+    assert nxt
+    following = client.get(html_lib.unescape(nxt.group(1))).text
+    numbers = [int(n) for n in re.findall(r'class="num" href="#e-[0-9a-f]{16}">#(\d+)<', following)]
+    assert numbers[0] == PAGE_SIZE + 1 and len(numbers) == PAGE_SIZE
 
 
 # --- saving -------------------------------------------------------------------------------

@@ -164,10 +164,14 @@ def article_state(po: polib.POFile | None, published_hash: str | None = None) ->
     """Where the article stands in the queue."""
     if po is None:
         return ArticleState.NEW
-    tally = counts(po)
     if published_hash and published_hash == translation_hash(po):
         return ArticleState.PUBLISHED
-    if approval(po) is not None:
+    return state_of(counts(po), approval(po) is not None)
+
+
+def state_of(tally: Counts, approved: bool) -> ArticleState:
+    """The state of an unpublished article with these counts (for a caller that knows them)."""
+    if approved:
         return ArticleState.APPROVED
     if tally.draft + tally.reviewed == 0:
         return ArticleState.NEW

@@ -119,7 +119,8 @@ class Blockers:
         if self.drafts:
             parts.append(f"{self.drafts} unreviewed drafts")
         if self.errors:
-            parts.append(f"{len(self.errors)} check errors (first: {self.errors[0]})")
+            n = len(self.errors)
+            parts.append(f"{n} check error{'' if n == 1 else 's'} (first: {self.errors[0]})")
         return ", ".join(parts) or "nothing"
 
 

@@ -115,7 +115,10 @@ def require(role: Role) -> Callable[[Endpoint], Endpoint]:
                     )
                 raise HTTPException(401, "Log in first.")
             if not user.role.allows(role):
-                raise HTTPException(403, f"This needs the {role} role; you are a {user.role}.")
+                article = "an" if str(user.role)[0] in "aeiou" else "a"
+                raise HTTPException(
+                    403, f"This needs the {role} role; you are {article} {user.role}."
+                )
             request.state.user = user
             if request.method == "POST":
                 request.state.form = await read_form(request)

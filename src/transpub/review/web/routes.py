@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from transpub.article import Article, Project
-from transpub.catalog.queue import active, counts
+from transpub.catalog.queue import active
 from transpub.credits.contributions import entry_id
 from transpub.errors import ApprovalError, ArticleError
 from transpub.review import suggestions as proposals
@@ -176,7 +176,10 @@ async def article_page(request: Request) -> Response:
         page = 1
     focus = _entry_param(request.query_params.get("entry"))
     tm = _entry_param(request.query_params.get("tm"))
-    view = await run_in_threadpool(_views(request).article_page, article, show, page, focus, tm)
+    after = _entry_param(request.query_params.get("after"))
+    view = await run_in_threadpool(
+        _views(request).article_page, article, show, page, focus, tm, after
+    )
     return render(request, "article.html", {"a": view, "filters": ENTRY_FILTERS})
 
 
@@ -263,20 +266,22 @@ async def save(request: Request) -> Response:
         raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
     if isinstance(result, Suggested):
         note = "This entry is reviewed: your text was kept as a suggestion for a reviewer."
-        if view is not None:
-            po = views.catalog(article)
-            context = {
-                "e": view,
-                "counts": counts(po) if po is not None else None,
-                "slug": article.slug,
-                "show": show,
-                "note": note,
-            }
-            return render(request, "fragment.html", context, 202)
+        if view is not None:  # nothing changed but the entry's list of suggestions
+            kept = {"e": view, "counts": None, "slug": article.slug, "show": show, "note": note}
+            return render(request, "fragment.html", kept, 202)
         request.session["flash"] = note + " · 已作为建议提交。"
         return RedirectResponse(_article_url(article.slug, show, eid), 303)
     if view is not None:
-        context = {"e": view, "counts": result.counts, "slug": article.slug, "show": show}
+        head = await run_in_threadpool(
+            views.head_after_save, article, result.written, bool(result.actions), result.counts
+        )
+        context = {
+            "e": view,
+            "counts": result.counts,
+            "slug": article.slug,
+            "show": show,
+            "head": head,
+        }
         return render(request, "fragment.html", context)
     target = eid if not approve else _next_entry(views, article, eid) or eid
     return RedirectResponse(_article_url(article.slug, show, target), 303)

@@ -11,7 +11,8 @@ import json
 import math
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +31,7 @@ from transpub.catalog.queue import (
     counts,
     entry_state,
     get_note,
+    state_of,
 )
 from transpub.checks import Severity
 from transpub.checks.report import EntryFinding, project_glossary
@@ -40,9 +42,10 @@ from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
 from transpub.review import suggestions as proposals
-from transpub.review.actions import Blockers, article_blockers, entry_findings
+from transpub.review.actions import Blockers, entry_findings
 
 PAGE_SIZE = 100
+BLOCKERS_SHOWN = 20
 ENTRY_FILTERS = ("all", "untranslated", "draft", "reviewed", "problems")
 QUEUE_FILTERS = ("all", "mine", "review", "approved")
 _MAX_CACHED_FINDINGS = 200_000
@@ -86,10 +89,16 @@ class Suggestion:
     target: str
     score: float
     origin: str
+    diff: tuple[tuple[str, str], ...] = ()  # from the memory's source to the entry's source
+
+    @property
+    def exact(self) -> bool:
+        return not any(op != "equal" for op, _ in self.diff)
 
     @property
     def percent(self) -> int:
-        return round(self.score)  # transpub.engines.tm scores 0–100
+        """The score (0–100) rounded, but 100 only for an exact match (99.5 shows as 99)."""
+        return 100 if self.exact else min(99, round(self.score))
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,27 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
+class Blocking:
+    """A check error that blocks the approval, with the entry it belongs to."""
+
+    number: int
+    id: str
+    finding: EntryFinding
+
+
+@dataclass(frozen=True)
+class Head:
+    """The article's header: its state, the editor's approval and what blocks one."""
+
+    slug: str
+    state: ArticleState
+    counts: Counts
+    approval: Approval | None
+    blockers: Blockers
+    blocking: tuple[Blocking, ...]  # the first BLOCKERS_SHOWN check errors, in document order
+
+
+@dataclass(frozen=True)
 class ArticlePage:
     slug: str
     title: str
@@ -163,6 +193,9 @@ class ArticlePage:
     matching: int
     activity: tuple[Contribution, ...]
     synced: bool = True
+    last: int = 0  # the document number of the last entry the filter shows
+    head: Head | None = None
+    numbers: Mapping[str, int] = field(default_factory=dict)  # entry id → number, for activity
 
 
 def percent(part: int, whole: int) -> float:
@@ -209,7 +242,10 @@ def tm_suggestions(project: Project, msgid: str) -> tuple[Suggestion, ...]:
         found = suggestions(project, msgid, limit=3)
     except TranspubError:
         return ()  # a broken memory must not take the editor down; the CLI reports it
-    return tuple(Suggestion(s.source, s.target, s.score, s.origin) for s in found)
+    return tuple(
+        Suggestion(s.source, s.target, s.score, s.origin, diff_parts(s.source, msgid))
+        for s in found
+    )
 
 
 class Views:
@@ -223,6 +259,9 @@ class Views:
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
         self._lock = threading.Lock()
         self.glossary_problem: str | None = None
+        #: Per catalog, as the last page showed it: the check errors by msgid and the approval,
+        #: so that a save can update the header without reading the catalog again.
+        self._heads: dict[str, tuple[dict[str, tuple[EntryFinding, ...]], Approval | None]] = {}
 
     # -- the files ---------------------------------------------------------------------------
 
@@ -407,9 +446,12 @@ class Views:
         page: int = 1,
         focus: str | None = None,
         tm: str | None = None,
+        after: str | None = None,
     ) -> ArticlePage:
         """One page of an article's entries (``focus``: the page holding that entry; ``tm``:
-        the entry to show translation-memory matches for)."""
+        the entry to show translation-memory matches for; ``after``: the page starting with
+        the first shown entry after that one in the document, so that moving on within a
+        filter skips nothing even when the entries just saved left the filter)."""
         po = self.catalog(article)
         if po is None:
             return ArticlePage(
@@ -429,12 +471,14 @@ class Views:
             )
         live = list(enumerate(active(po), 1))
         glossary = self.glossary()
-        errors = [
-            f
-            for _, entry in live
-            for f in self.findings(article, entry, glossary)
-            if f.severity == Severity.ERROR
-        ]
+        by_msgid: dict[str, tuple[EntryFinding, ...]] = {}
+        for _, entry in live:
+            found = self._errors(article, entry, glossary)
+            if found:
+                by_msgid[entry.msgid] = found
+        given = approval(po)
+        self._heads[os.fspath(article.catalog)] = (by_msgid, given)
+        head = self._head(article, counts(po), given, by_msgid)
         chosen = [(n, e) for n, e in live if self._shown(article, e, show, glossary)]
         pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
         if focus is not None:
@@ -442,16 +486,22 @@ class Views:
             if at is not None:
                 page = at // PAGE_SIZE + 1
         page = min(max(page, 1), pages)
-        window = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        start = (page - 1) * PAGE_SIZE
+        if after is not None and focus is None:
+            number = self.locate(article, after)
+            if number is not None:
+                start = next((i for i, (n, _) in enumerate(chosen) if n > number[1]), len(chosen))
+                page = min(start // PAGE_SIZE + 1, pages)
+        window = chosen[start : start + PAGE_SIZE]
         history = contributions.read(self.project, article=article.slug)[-10:]
         waiting = proposals.pending(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
-            state=article_state(po),
-            counts=counts(po),
-            approval=approval(po),
-            blockers=article_blockers(po, errors),
+            state=head.state,
+            counts=head.counts,
+            approval=given,
+            blockers=head.blockers,
             entries=tuple(
                 self.entry(
                     article,
@@ -468,7 +518,64 @@ class Views:
             pages=pages,
             matching=len(chosen),
             activity=tuple(reversed(history)),
+            last=chosen[-1][0] if chosen else 0,
+            head=head,
+            numbers={
+                c.entry: spot[1]
+                for c in history
+                if c.entry and (spot := self.locate(article, c.entry)) is not None
+            },
         )
+
+    def _errors(
+        self, article: Article, entry: polib.POEntry, glossary: Glossary | None
+    ) -> tuple[EntryFinding, ...]:
+        return tuple(
+            f for f in self.findings(article, entry, glossary) if f.severity == Severity.ERROR
+        )
+
+    def _head(
+        self,
+        article: Article,
+        tally: Counts,
+        given: Approval | None,
+        errors: Mapping[str, tuple[EntryFinding, ...]],
+    ) -> Head:
+        numbered: list[tuple[int, str, EntryFinding]] = []
+        for msgid, found in errors.items():
+            located = self.locate(article, entry_id(msgid))
+            number = located[1] if located else 0
+            numbered.extend((number, entry_id(msgid), f) for f in found)
+        numbered.sort(key=lambda t: t[0])
+        return Head(
+            article.slug,
+            state_of(tally, given is not None),
+            tally,
+            given,
+            Blockers(tally.untranslated, tally.draft, tuple(f for _, _, f in numbered)),
+            tuple(Blocking(n, i, f) for n, i, f in numbered[:BLOCKERS_SHOWN]),
+        )
+
+    def head_after_save(
+        self, article: Article, written: polib.POEntry, changed: bool, tally: Counts
+    ) -> Head | None:
+        """The header after a save of ``written`` (None if no page of the article was shown
+        since the app started): any change voids the approval; the other errors are as the
+        last page showed them."""
+        key = os.fspath(article.catalog)
+        known = self._heads.get(key)
+        if known is None:
+            return None
+        errors, given = dict(known[0]), known[1]
+        found = self._errors(article, written, self.glossary())
+        if found:
+            errors[written.msgid] = found
+        else:
+            errors.pop(written.msgid, None)
+        if changed:
+            given = None
+        self._heads[key] = (errors, given)
+        return self._head(article, tally, given, errors)
 
     def _shown(
         self, article: Article, entry: polib.POEntry, show: str, glossary: Glossary | None

@@ -52,21 +52,49 @@
       credentials: "same-origin",
     }).then(function (response) {
       return response.text().then(function (body) {
-        if (response.status === 200 || response.status === 202 || response.status === 409) {
+        var doc = new DOMParser().parseFromString(body, "text/html");
+        var fragment = doc.getElementById(id) !== null;  // else an error page
+        if (fragment && (response.status === 200 || response.status === 202 || response.status === 409)) {
           // 202: the entry is reviewed, and the text was kept as a suggestion for a reviewer.
           swap(body);
           if (response.status !== 409 && advance) { goNext(id); }
           else { var t = document.querySelector("#" + id + " textarea"); if (t) { t.focus(); } }
         } else {
-          var doc = new DOMParser().parseFromString(body, "text/html");
+          // Refused (an untranslated entry cannot be approved, a lost session…): say why here.
           var message = doc.querySelector(".error");
-          status.textContent = response.status + ": " + (message ? message.textContent : response.statusText);
+          status.textContent = (message ? message.textContent : response.status + " " + response.statusText);
+          status.classList.add("refused");
         }
       });
     }).catch(function () {
+      leaving = true;
       form.submit(); // network trouble: fall back to a plain form post
     });
   }
+
+  // Unsaved text: an entry whose text area differs from the text it was based on.
+  var leaving = false;
+  function dirty(area) {
+    var base = area.form && area.form.querySelector("input[name=base]");
+    if (!base) { return false; }
+    try { return area.value.replace(/\r\n?/g, "\n") !== JSON.parse(base.value); }
+    catch (e) { return false; }
+  }
+  function anyDirty() {
+    return Array.prototype.some.call(document.querySelectorAll(".entry textarea"), dirty);
+  }
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !anyDirty()) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // the browser asks whether to leave and lose the unsaved text
+  });
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    var status = area.form.querySelector(".status");
+    status.classList.remove("refused");
+    status.textContent = dirty(area) ? "Unsaved · 未保存" : "";
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
