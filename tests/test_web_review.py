@@ -126,6 +126,23 @@ def test_approving_an_unchanged_draft_keeps_its_translator(plan: tuple[Project, 
     assert (get_note(e, "translator"), get_note(e, "reviewer")) == ("wang", "li")
 
 
+def test_approving_an_unchanged_machine_draft_credits_no_translator(
+    plan: tuple[Project, Article],
+) -> None:
+    project, article = plan
+    po = pofile.load(article.catalog)
+    record_draft(po[1], "Work item zero", "mt:deepl", None)
+    pofile.save(po, article.catalog)
+    result = save_entry(project, article, msgid(0), "Work item zero", "Work item zero", "li", True)
+    assert result.actions == (Action.REVIEW,)
+    e = entry(article, msgid(0))
+    assert [get_note(e, k) for k in ("origin", "translator", "reviewer")] == [
+        "mt:deepl",
+        None,
+        "li",
+    ]
+
+
 def test_nothing_changed_nothing_written(plan: tuple[Project, Article]) -> None:
     project, article = plan
     save_entry(project, article, msgid(0), "", "Task 0", "wang", approve=True)

@@ -79,7 +79,9 @@ def record_review(entry: polib.POEntry, reviewer: str, text: str | None = None) 
     if "fuzzy" in entry.flags:
         entry.flags.remove("fuzzy")
     entry.previous_msgid = None
-    if get_note(entry, "translator") is None:
+    origin = get_note(entry, "origin")
+    if get_note(entry, "translator") is None and (origin is None or origin == "human"):
+        # A machine or memory draft approved unchanged has no human translator.
         set_note(entry, "translator", reviewer)
     set_note(entry, "reviewer", reviewer)
 
