@@ -267,6 +267,16 @@ def test_suggestions_guards_and_refusals_in_a_browser(served: tuple[str, Project
             assert asked == ["beforeunload"]
             assert page.url == f"{url}/articles/report"
             page.screenshot(path=str(shots / "6-translator-suggestion.png"), full_page=True)
+
+            # Editing helpers: a glossary term inserted at the cursor, the source copied, counts.
+            draft.fill("The  publishes its annual report.")
+            draft.evaluate("area => { area.selectionStart = area.selectionEnd = 4; }")
+            page.locator(f"#e-{first} .terms button.insert").first.click()
+            expect(draft).to_have_value("The KAIYUANSHE publishes its annual report.")
+            expect(page.locator(f"#e-{first} .count")).to_have_text("43 / 10 characters")
+            page.locator(f"#e-{second} button.copy").click()
+            expect(page.locator(f"#t-{second}")).to_have_value(SECOND)
+            page.locator(f"#t-{second}").fill("The report has twelve chapters.")
             draft.fill("The Open Source Society publishes its annual report.")  # back as it was
             page.locator(".filters a[href$='show=draft']").click()
             page.wait_for_url(f"{url}/articles/report?show=draft")

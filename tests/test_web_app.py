@@ -874,6 +874,15 @@ def test_approving_goes_to_the_next_entry(site: Site) -> None:
     assert response.headers["location"] == f"/articles/plan?entry={nxt}#e-{nxt}"
 
 
+def test_save_and_next_goes_to_the_next_entry(site: Site) -> None:
+    client = site.login("tr")
+    page = client.get("/articles/plan").text
+    assert 'value="save-next"' in page and 'value="approve"' not in page
+    response = save(client, entry_id(INLINE_HTML), "This one has a tag.", "save-next")
+    assert response.headers["location"].endswith(f"#e-{entry_id(REPORT)}")
+    assert {e.msgid: e for e in site.po()}[INLINE_HTML].msgstr == "This one has a tag."
+
+
 def test_the_scripts_save_gets_the_entry_and_the_progress(site: Site) -> None:
     client = site.login("rev")
     eid = entry_id(TITLE)

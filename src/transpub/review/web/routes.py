@@ -283,7 +283,8 @@ async def save(request: Request) -> Response:
             "head": head,
         }
         return render(request, "fragment.html", context)
-    target = eid if not approve else _next_entry(views, article, eid) or eid
+    moving_on = approve or _field(form, "action") == "save-next"
+    target = eid if not moving_on else _next_entry(views, article, eid) or eid
     return RedirectResponse(_article_url(article.slug, show, target), 303)
 
 

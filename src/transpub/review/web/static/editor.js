@@ -16,7 +16,7 @@
 
   function reveal() {
     // The "use this suggestion" buttons need this script: show them only when it runs.
-    Array.prototype.forEach.call(document.querySelectorAll("button.use"), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(document.querySelectorAll("button.use, button.copy, button.insert"), function (b) { b.hidden = false; });
   }
 
   function nextTextArea(entry) {
@@ -94,6 +94,8 @@
     var status = area.form.querySelector(".status");
     status.classList.remove("refused");
     status.textContent = dirty(area) ? "Unsaved · 未保存" : "";
+    var count = area.form.querySelector(".count");
+    if (count) { count.textContent = area.value.length + " / " + count.dataset.source + " characters"; }
   });
 
   document.addEventListener("submit", function (event) {
@@ -101,7 +103,7 @@
     if (!form.matches || !form.matches(".entry form.target")) { return; }
     event.preventDefault();
     var button = event.submitter;
-    submit(form, button, button && button.value === "approve");
+    submit(form, button, !!button && (button.value === "approve" || button.value === "save-next"));
   });
 
   document.addEventListener("keydown", function (event) {
@@ -126,12 +128,24 @@
       .then(function (body) { if (body) { swap(body); } });
   });
 
-  document.addEventListener("click", function (event) {
-    var use = event.target.closest && event.target.closest("button.use");
-    if (!use) { return; }
-    var area = use.closest("form").querySelector("textarea");
-    area.value = use.dataset.text;
+  function changed(area) {
+    area.dispatchEvent(new Event("input", { bubbles: true }));
     area.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.use, button.copy, button.insert");
+    if (!button) { return; }
+    var area = button.closest(".entry").querySelector("textarea");
+    if (button.matches(".insert")) {
+      // A glossary term goes where the cursor is, replacing any selection.
+      var start = area.selectionStart, end = area.selectionEnd, text = button.dataset.text;
+      area.value = area.value.slice(0, start) + text + area.value.slice(end);
+      area.selectionStart = area.selectionEnd = start + text.length;
+    } else {
+      area.value = button.dataset.text;  // a memory match, or the source to edit in place
+    }
+    changed(area);
   });
 
   reveal();
