@@ -221,6 +221,8 @@ CASES = [
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_A}/accept", Role.REVIEWER, 303),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_B}/reject", Role.REVIEWER, 303),
     Case("POST", "/articles/ready/approve", Role.EDITOR, 303, lambda s: {}),
+    Case("GET", "/search?q=report", Role.TRANSLATOR, 200),
+    Case("GET", "/next?state=untranslated", Role.TRANSLATOR, 303),
     Case("GET", "/users", Role.ADMIN, 200),
     Case("POST", "/users", Role.ADMIN, 303, lambda s: NEWBIE),
     Case("POST", "/users/role", Role.ADMIN, 303, lambda s: {"name": "spare", "role": "reviewer"}),
@@ -243,6 +245,7 @@ def test_the_cases_cover_every_route(site: Site) -> None:
             routes.update((m, route.path) for m in route.methods or () if m != "HEAD")
     pattern = {(c.method, re.sub(r"/articles/[^/]+", "/articles/{slug}", c.path)) for c in CASES}
     pattern = {(m, re.sub(r"/entries/[0-9a-f]{16}", "/entries/{eid}", p)) for m, p in pattern}
+    pattern = {(m, p.split("?")[0]) for m, p in pattern}
     pattern = {
         (m, re.sub(r"/suggestions/[0-9a-f]{16}/[a-z]+", "/suggestions/{sid}/{verdict}", p))
         for m, p in pattern
@@ -844,6 +847,50 @@ def test_moving_on_within_a_filter_skips_nothing(site: Site, project_dir: Path) 
     following = client.get(html_lib.unescape(nxt.group(1))).text
     numbers = [int(n) for n in re.findall(r'class="num" href="#e-[0-9a-f]{16}">#(\d+)<', following)]
     assert numbers[0] == PAGE_SIZE + 1 and len(numbers) == PAGE_SIZE
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def _hits(client: TestClient, query: str) -> list[str]:
+    html = client.get(f"/search?{query}").text
+    return re.findall(
+        r'<a href="/articles/[a-z0-9-]+\?entry=[0-9a-f]{16}#e-[0-9a-f]{16}">([^<]+)</a>', html
+    )
+
+
+def test_search_across_articles(site: Site) -> None:
+    client = site.login("tr")
+    assert _hits(client, "q=年度报告") == ["plan #5", "ready #1", "ready #2"]  # every article
+    assert _hits(client, "q=ANNUAL+REPORT&in=translation") == ["plan #5", "ready #1", "ready #2"]
+    assert _hits(client, "q=年度报告&in=translation") == []
+    assert _hits(client, "q=list&in=context") == ["plan #5", "plan #6"]  # the unit type
+    assert _hits(client, "check=forbidden-term") == ["plan #2"]
+    assert _hits(client, "person=li") == ["plan #5", "ready #1", "ready #2"]
+    assert _hits(client, "person=li&q=work") == []
+    assert _hits(client, "state=untranslated") == ["plan #4", "plan #6"]
+    assert "found" not in client.get("/search").text  # no query, no list
+
+
+def test_search_shows_untrusted_text_escaped(site: Site) -> None:
+    html = site.login("tr").get("/search?q=onerror").text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img src=x" not in html
+
+
+def test_next_untranslated_and_next_to_review_across_articles(
+    site: Site, project_dir: Path
+) -> None:
+    write_article(project_dir, "zeta", "---\ntitle: 最后\n---\n\n最后一段。\n")
+    sync_article(site.project, site.project.article("zeta"), now=NOW)
+    client = site.login("rev")
+    first = client.get("/next?state=untranslated").headers["location"]
+    assert first == f"/articles/plan?entry={entry_id(INLINE_HTML)}#e-{entry_id(INLINE_HTML)}"
+    after = client.get(f"/next?state=untranslated&slug=plan&after={entry_id(INLINE_HTML)}")
+    assert after.headers["location"].endswith(f"#e-{entry_id(CONTENT)}")
+    after = client.get(f"/next?state=untranslated&slug=plan&after={entry_id(CONTENT)}")
+    assert after.headers["location"].startswith("/articles/zeta?entry=")  # the next article
+    review = client.get(f"/next?state=draft&slug=plan&after={entry_id(HEADING)}")
+    assert review.headers["location"].endswith(f"#e-{entry_id(MISSION)}")
 
 
 # --- saving -------------------------------------------------------------------------------

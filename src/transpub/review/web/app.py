@@ -163,6 +163,8 @@ def create_app(
                 methods=["POST"],
                 name="approve",
             ),
+            Route("/search", routes.search_page, methods=["GET"], name="search"),
+            Route("/next", routes.next_entry, methods=["GET"], name="next"),
             Route("/users", routes.users_page, methods=["GET"], name="users"),
             Route("/users", routes.add_user, methods=["POST"], name="add_user"),
             Route("/users/remove", routes.remove_user, methods=["POST"], name="remove_user"),

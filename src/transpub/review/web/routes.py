@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from transpub.article import Article, Project
-from transpub.catalog.queue import active
+from transpub.catalog.queue import EntryState, active
 from transpub.credits.contributions import entry_id
 from transpub.errors import ApprovalError, ArticleError
+from transpub.review import search
 from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
@@ -455,3 +456,55 @@ async def change_password(request: Request) -> Response:
     refresh_fingerprint(request, changed)
     request.session["flash"] = "Password changed; your other sessions ended. · 密码已修改。"
     return RedirectResponse("/account", 303)
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+@require(Role.TRANSLATOR)
+async def search_page(request: Request) -> Response:
+    """Entries of every article matching the text, check, person and state asked for."""
+    params = request.query_params
+    fields = tuple(f for f in params.getlist("in") if f in search.FIELDS) or search.FIELDS
+    states = ("", *(str(s) for s in EntryState))
+    query = search.Query(
+        text=params.get("q", "")[:200],
+        fields=fields,
+        check=params.get("check", "")[:64],
+        person=params.get("person", "")[:64],
+        state=_choice(params.get("state", ""), states),
+    )
+    views = _views(request)
+
+    def run() -> tuple[list[search.Hit], bool]:
+        if not query:
+            return [], False
+        glossary = views.glossary()
+        return search.search(
+            _project(request),
+            query,
+            catalogs=views.catalog,
+            findings=lambda article, entry: views.findings(article, entry, glossary),
+        )
+
+    hits, more = await run_in_threadpool(run)
+    context = {"query": query, "hits": hits, "more": more, "fields": search.FIELDS}
+    return render(request, "search.html", {**context, "states": states})
+
+
+@require(Role.TRANSLATOR)
+async def next_entry(request: Request) -> Response:
+    """Go to the next untranslated entry (or draft to review) after the one given, across
+    pages and articles."""
+    params = request.query_params
+    state = EntryState.DRAFT if params.get("state") == "draft" else EntryState.UNTRANSLATED
+    slug, eid = params.get("slug", ""), _entry_param(params.get("after"))
+    after = (slug, eid) if slug and eid else None
+    views = _views(request)
+    found = await run_in_threadpool(
+        search.next_entry, _project(request), state, after, catalogs=views.catalog
+    )
+    if found is None:
+        request.session["flash"] = f"No {state} entry is left. · 没有了。"
+        return RedirectResponse("/", 303)
+    return RedirectResponse(_article_url(found[0], "all", found[1]), 303)
