@@ -301,6 +301,16 @@ def test_suggestions_guards_and_refusals_in_a_browser(served: tuple[str, Project
             expect(review.locator("#approval .ok")).to_contain_text("Every entry is reviewed")
             expect(review.locator("#article-state")).to_have_text("in review")
 
+            # Search across articles, then straight to the entry found.
+            review.locator(".top a[href='/search']").click()
+            review.fill("input[name=q]", "十二章")
+            review.locator("form.search button[type=submit]").click()
+            hit = review.locator(".hits .hit")
+            expect(hit).to_have_count(1)
+            expect(hit).to_contain_text("The report has twelve chapters.")
+            hit.locator("a").click()
+            expect(review.locator(f"#e-{second}")).to_be_in_viewport()
+
             # Approving an untranslated entry: the reason, in the entry's own status line.
             review.goto(f"{url}/articles/notes")
             empty = review.locator(".entry textarea").last
