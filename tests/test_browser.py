@@ -301,6 +301,15 @@ def test_suggestions_guards_and_refusals_in_a_browser(served: tuple[str, Project
             expect(review.locator("#approval .ok")).to_contain_text("Every entry is reviewed")
             expect(review.locator("#article-state")).to_have_text("in review")
 
+            # A comment on the entry, mentioning the translator, who sees it on the queue.
+            talk = review.locator(f"#e-{title} details.discussion")
+            talk.locator("summary").click()
+            talk.locator("textarea").fill("Thanks @tr, “The” reads better.")
+            talk.locator("button[type=submit]").click()
+            expect(review.locator(f"#e-{title} .comments .mention")).to_have_text("@tr")
+            page.goto(f"{url}/")
+            expect(page.locator(".mentions")).to_contain_text("“The” reads better.")
+
             # Search across articles, then straight to the entry found.
             review.locator(".top a[href='/search']").click()
             review.fill("input[name=q]", "十二章")
@@ -313,7 +322,7 @@ def test_suggestions_guards_and_refusals_in_a_browser(served: tuple[str, Project
 
             # Approving an untranslated entry: the reason, in the entry's own status line.
             review.goto(f"{url}/articles/notes")
-            empty = review.locator(".entry textarea").last
+            empty = review.locator(".entry form.target textarea").last
             empty.press("Control+Enter")
             status = review.locator(".entry .status").last
             expect(status).to_contain_text("cannot be approved")

@@ -28,7 +28,7 @@ from transpub.catalog.sync import sync_article
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, entry_id
 from transpub.errors import TranspubError
-from transpub.review import suggestions
+from transpub.review import comments, suggestions
 from transpub.review.accounts import Role, UserStore
 from transpub.review.web import create_app
 from transpub.review.web.auth import LoginLimiter
@@ -218,6 +218,7 @@ CASES = [
     Case("GET", f"{SAVE}/suggestions", Role.TRANSLATOR, 200),
     Case("POST", SAVE, Role.TRANSLATOR, 303, _save_form("save")),
     Case("POST", SAVE, Role.REVIEWER, 303, _save_form("approve")),
+    Case("POST", f"{SAVE}/comments", Role.TRANSLATOR, 303, lambda s: {"comment": "Why?"}),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_A}/accept", Role.REVIEWER, 303),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_B}/reject", Role.REVIEWER, 303),
     Case("POST", "/articles/ready/approve", Role.EDITOR, 303, lambda s: {}),
@@ -891,6 +892,43 @@ def test_next_untranslated_and_next_to_review_across_articles(
     assert after.headers["location"].startswith("/articles/zeta?entry=")  # the next article
     review = client.get(f"/next?state=draft&slug=plan&after={entry_id(HEADING)}")
     assert review.headers["location"].endswith(f"#e-{entry_id(MISSION)}")
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+def test_comments_with_mentions(site: Site) -> None:
+    translator = site.login("tr")
+    page = translator.get("/articles/plan").text
+    eid = entry_id(MISSION)
+    text = "@rev is 接轨 “liaison”? cc @nobody and <b>@ed</b>."
+    response = translator.post(
+        f"/articles/plan/entries/{eid}/comments", data={"csrf": token(page), "comment": text}
+    )
+    assert response.status_code == 303 and response.headers["location"].endswith(f"#e-{eid}")
+    html = translator.get("/articles/plan").text
+    mission = html[html.index(f'id="e-{eid}"') :].split("</article>")[0]
+    assert '<strong class="mention">@rev</strong> is 接轨 “liaison”? cc @nobody' in mission
+    assert '&lt;b&gt;<strong class="mention">@ed</strong>&lt;/b&gt;' in mission  # escaped
+    assert 'Comments <span lang="zh-CN">评论</span> (1)' in mission
+    reviewer = site.login("rev").get("/").text
+    assert (
+        "Mentions of you" in reviewer and f'href="/articles/plan?entry={eid}#e-{eid}"' in reviewer
+    )
+    assert "Mentions of you" not in site.login("adm").get("/").text  # not mentioned
+    [comment] = comments.read(site.project.article("plan"))
+    assert (comment.user, comment.mentions) == ("tr", ("rev", "ed"))
+
+
+def test_an_empty_comment_is_refused(site: Site) -> None:
+    client = site.login("tr")
+    page = client.get("/articles/plan").text
+    response = client.post(
+        f"/articles/plan/entries/{entry_id(MISSION)}/comments",
+        data={"csrf": token(page), "comment": "   "},
+    )
+    assert response.status_code == 400 and "the comment is empty" in response.text
+    assert comments.read(site.project.article("plan")) == []
 
 
 # --- saving -------------------------------------------------------------------------------

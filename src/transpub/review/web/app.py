@@ -152,6 +152,12 @@ def create_app(
                 name="suggestions",
             ),
             Route(
+                "/articles/{slug}/entries/{eid}/comments",
+                routes.add_comment,
+                methods=["POST"],
+                name="add_comment",
+            ),
+            Route(
                 "/articles/{slug}/suggestions/{sid}/{verdict}",
                 routes.decide_suggestion,
                 methods=["POST"],

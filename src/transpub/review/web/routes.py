@@ -18,6 +18,7 @@ from transpub.article import Article, Project
 from transpub.catalog.queue import EntryState, active
 from transpub.credits.contributions import entry_id
 from transpub.errors import ApprovalError, ArticleError
+from transpub.review import comments as notes
 from transpub.review import search
 from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
@@ -163,8 +164,11 @@ async def logout(request: Request) -> Response:
 async def queue_page(request: Request) -> Response:
     show = _choice(request.query_params.get("show"), QUEUE_FILTERS)
     items = await run_in_threadpool(_views(request).queue)
-    shown = Views.filter_queue(items, show, _user(request).name)
-    return render(request, "queue.html", {"items": shown, "show": show, "filters": QUEUE_FILTERS})
+    name = _user(request).name
+    shown = Views.filter_queue(items, show, name)
+    mentions = await run_in_threadpool(notes.mentions_of, _project(request), name, 10)
+    context = {"items": shown, "show": show, "filters": QUEUE_FILTERS, "mentions": mentions}
+    return render(request, "queue.html", context)
 
 
 @require(Role.TRANSLATOR)
@@ -508,3 +512,28 @@ async def next_entry(request: Request) -> Response:
         request.session["flash"] = f"No {state} entry is left. · 没有了。"
         return RedirectResponse("/", 303)
     return RedirectResponse(_article_url(found[0], "all", found[1]), 303)
+
+
+# -- comments ------------------------------------------------------------------------------
+
+
+@require(Role.TRANSLATOR)
+async def add_comment(request: Request) -> Response:
+    """Comment on an entry; ``@name`` mentions an existing user."""
+    article = _article(request)
+    eid = str(request.path_params["eid"])
+    if not _ENTRY_ID.fullmatch(eid):
+        raise HTTPException(404, "There is no such entry.")
+    form, views, store = _form(request), _views(request), _users(request)
+    located = await run_in_threadpool(views.locate, article, eid)
+    if located is None:
+        raise HTTPException(404, "There is no such entry (its source may have changed).")
+    names = {u.name for u in store.users()}
+    try:
+        await run_in_threadpool(
+            notes.add, article, located[0], _user(request).name, _field(form, "comment"), names
+        )
+    except notes.CommentError as exc:
+        raise HTTPException(400, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    show = _choice(form.get("show"), ENTRY_FILTERS)
+    return RedirectResponse(_article_url(article.slug, show, eid), 303)

@@ -41,6 +41,7 @@ from transpub.engines.tm import suggestions
 from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
+from transpub.review import comments as notes
 from transpub.review import suggestions as proposals
 from transpub.review.actions import Blockers, entry_findings
 
@@ -133,6 +134,7 @@ class EntryView:
     suggestions: tuple[Suggestion, ...] | None  # None: not looked up (see Views.suggestions)
     conflict: bool = False
     pending: tuple[Proposal, ...] = ()  # translators' suggestions waiting for a reviewer
+    comments: tuple[notes.Comment, ...] = ()  # the entry's discussion, oldest first
 
     @property
     def base(self) -> str:
@@ -369,6 +371,7 @@ class Views:
         glossary: Glossary | Literal[False] | None = False,
         with_tm: bool = False,
         pending: tuple[proposals.Suggestion, ...] | None = None,
+        comments: tuple[notes.Comment, ...] | None = None,
     ) -> EntryView:
         """The view of one entry; ``typed`` is the user's own text kept after a conflict.
 
@@ -409,6 +412,11 @@ class Views:
                     if pending is not None
                     else proposals.pending(article).get(entry_id(entry.msgid), ())
                 )
+            ),
+            comments=(
+                comments
+                if comments is not None
+                else tuple(notes.by_entry(article).get(entry_id(entry.msgid), ()))
             ),
         )
 
@@ -495,6 +503,7 @@ class Views:
         window = chosen[start : start + PAGE_SIZE]
         history = contributions.read(self.project, article=article.slug)[-10:]
         waiting = proposals.pending(article)
+        discussed = notes.by_entry(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
@@ -510,6 +519,7 @@ class Views:
                     glossary=glossary,
                     with_tm=entry_id(e.msgid) == tm,
                     pending=tuple(waiting.get(entry_id(e.msgid), ())),
+                    comments=tuple(discussed.get(entry_id(e.msgid), ())),
                 )
                 for n, e in window
             ),

@@ -20,8 +20,8 @@
   }
 
   function nextTextArea(entry) {
-    var all = Array.prototype.slice.call(document.querySelectorAll(".entry textarea"));
-    var here = entry.querySelector("textarea");
+    var all = Array.prototype.slice.call(document.querySelectorAll(".entry form.target textarea"));
+    var here = entry.querySelector("form.target textarea");
     return all[all.indexOf(here) + 1] || null;
   }
 
@@ -58,7 +58,7 @@
           // 202: the entry is reviewed, and the text was kept as a suggestion for a reviewer.
           swap(body);
           if (response.status !== 409 && advance) { goNext(id); }
-          else { var t = document.querySelector("#" + id + " textarea"); if (t) { t.focus(); } }
+          else { var t = document.querySelector("#" + id + " form.target textarea"); if (t) { t.focus(); } }
         } else {
           // Refused (an untranslated entry cannot be approved, a lost session…): say why here.
           var message = doc.querySelector(".error");
@@ -81,7 +81,7 @@
     catch (e) { return false; }
   }
   function anyDirty() {
-    return Array.prototype.some.call(document.querySelectorAll(".entry textarea"), dirty);
+    return Array.prototype.some.call(document.querySelectorAll(".entry form.target textarea"), dirty);
   }
   window.addEventListener("beforeunload", function (event) {
     if (leaving || !anyDirty()) { return; }
@@ -90,7 +90,7 @@
   });
   document.addEventListener("input", function (event) {
     var area = event.target;
-    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    if (!area.matches || !area.matches(".entry form.target textarea")) { return; }
     var status = area.form.querySelector(".status");
     status.classList.remove("refused");
     status.textContent = dirty(area) ? "Unsaved · 未保存" : "";
@@ -109,7 +109,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) { return; }
     var area = event.target;
-    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    if (!area.matches || !area.matches(".entry form.target textarea")) { return; }
     event.preventDefault();
     var form = area.form;
     var button = form.querySelector("button[value=approve]") || form.querySelector("button[value=save]");
@@ -119,7 +119,7 @@
   // Translation-memory matches of the entry being worked on, fetched when it gets the focus.
   document.addEventListener("focusin", function (event) {
     var area = event.target;
-    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    if (!area.matches || !area.matches(".entry form.target textarea")) { return; }
     var slot = area.form.querySelector(".tm[data-src]");
     if (!slot || slot.dataset.loading) { return; }
     slot.dataset.loading = "1";
@@ -136,7 +136,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("button.use, button.copy, button.insert");
     if (!button) { return; }
-    var area = button.closest(".entry").querySelector("textarea");
+    var area = button.closest(".entry").querySelector("form.target textarea");
     if (button.matches(".insert")) {
       // A glossary term goes where the cursor is, replacing any selection.
       var start = area.selectionStart, end = area.selectionEnd, text = button.dataset.text;
