@@ -28,7 +28,7 @@ from transpub.catalog.sync import sync_article
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, entry_id
 from transpub.errors import TranspubError
-from transpub.review import comments, suggestions
+from transpub.review import comments, history, suggestions
 from transpub.review.accounts import Role, UserStore
 from transpub.review.web import create_app
 from transpub.review.web.auth import LoginLimiter
@@ -68,6 +68,7 @@ TITLE, HEADING, MISSION, INLINE_HTML, REPORT, CONTENT = (
 )
 READY = "---\ntitle: 年度报告\n---\n\n推出年度报告英文版。\n"
 SUGGESTION_A, SUGGESTION_B = "00000000000000aa", "00000000000000bb"
+CHANGE = "00000000000000cc"
 
 
 class Clock:
@@ -156,6 +157,16 @@ def seed(project: Project) -> None:
         }
         for sid in (SUGGESTION_A, SUGGESTION_B)
     ]
+    change = {
+        "id": CHANGE,
+        "entry": entry_id(REPORT),
+        "user": "li",
+        "at": "2026-03-01T08:00:00Z",
+        "before": "Publish the report in English",
+        "after": "Publish the annual report in English",
+        "actions": ["edit", "review"],
+    }
+    (article.folder / "history.jsonl").write_text(json.dumps(change) + "\n", encoding="utf-8")
     (article.folder / "suggestions.json").write_text(
         json.dumps({"version": 1, "suggestions": pending}), encoding="utf-8"
     )
@@ -219,6 +230,7 @@ CASES = [
     Case("POST", SAVE, Role.TRANSLATOR, 303, _save_form("save")),
     Case("POST", SAVE, Role.REVIEWER, 303, _save_form("approve")),
     Case("POST", f"{SAVE}/comments", Role.TRANSLATOR, 303, lambda s: {"comment": "Why?"}),
+    Case("POST", f"/articles/plan/history/{CHANGE}/revert", Role.REVIEWER, 303),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_A}/accept", Role.REVIEWER, 303),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_B}/reject", Role.REVIEWER, 303),
     Case("POST", "/articles/ready/approve", Role.EDITOR, 303, lambda s: {}),
@@ -247,6 +259,7 @@ def test_the_cases_cover_every_route(site: Site) -> None:
     pattern = {(c.method, re.sub(r"/articles/[^/]+", "/articles/{slug}", c.path)) for c in CASES}
     pattern = {(m, re.sub(r"/entries/[0-9a-f]{16}", "/entries/{eid}", p)) for m, p in pattern}
     pattern = {(m, p.split("?")[0]) for m, p in pattern}
+    pattern = {(m, re.sub(r"/history/[0-9a-f]{16}/", "/history/{cid}/", p)) for m, p in pattern}
     pattern = {
         (m, re.sub(r"/suggestions/[0-9a-f]{16}/[a-z]+", "/suggestions/{sid}/{verdict}", p))
         for m, p in pattern
@@ -929,6 +942,32 @@ def test_an_empty_comment_is_refused(site: Site) -> None:
     )
     assert response.status_code == 400 and "the comment is empty" in response.text
     assert comments.read(site.project.article("plan")) == []
+
+
+def test_history_shows_who_changed_what_and_reverts(site: Site) -> None:
+    reviewer = site.login("rev")
+    eid = entry_id(HEADING)
+    save(reviewer, eid, "About KAIYUANSHE")
+    save(reviewer, eid, "About KAIYUANSHE", "approve")
+    html = reviewer.get("/articles/plan").text
+    heading = html[html.index(f'id="e-{eid}"') :].split("</article>")[0]
+    assert 'History <span lang="zh-CN">历史</span> (2)' in heading
+    changes = heading[heading.index('class="changes"') :].split("</ol>")[0]
+    assert "<del>" in changes and "<ins>" in changes and "rev" in changes
+    [latest, first] = history.by_entry(site.project.article("plan"))[eid]
+    assert (latest.actions, first.actions) == (("review",), ("edit",))
+    assert (first.user, first.before, first.after) == (
+        "rev", "About the Open Source Society", "About KAIYUANSHE",
+    )  # fmt: skip
+    response = reviewer.post(
+        f"/articles/plan/history/{first.id}/revert", data={"csrf": token(html)}
+    )
+    assert response.status_code == 303
+    entry = {e.msgid: e for e in site.po()}[HEADING]
+    assert (entry.msgstr, "fuzzy" in entry.flags) == ("About the Open Source Society", True)
+    assert "Reverted" in reviewer.get(response.headers["location"]).text
+    assert len(history.by_entry(site.project.article("plan"))[eid]) == 3
+    assert 'class="revert"' not in site.login("tr").get("/articles/plan").text  # reviewers only
 
 
 # --- saving -------------------------------------------------------------------------------

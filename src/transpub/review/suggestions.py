@@ -21,6 +21,7 @@ from transpub.catalog.queue import active
 from transpub.credits.contributions import entry_id, now_stamp
 from transpub.errors import ArticleError
 from transpub.glossary.model import Glossary
+from transpub.review import history
 from transpub.review.actions import (
     ReviewedEntryError,
     SaveResult,
@@ -181,6 +182,7 @@ def accept(
         author=found.user if found.text != current else None,
     )
     _drop(article, sid)
+    history.record(article, result, current, reviewer, now_stamp(now))
     return result
 
 

@@ -158,6 +158,12 @@ def create_app(
                 name="add_comment",
             ),
             Route(
+                "/articles/{slug}/history/{cid}/revert",
+                routes.revert_change,
+                methods=["POST"],
+                name="revert",
+            ),
+            Route(
                 "/articles/{slug}/suggestions/{sid}/{verdict}",
                 routes.decide_suggestion,
                 methods=["POST"],

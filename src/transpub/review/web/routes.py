@@ -16,10 +16,10 @@ from starlette.responses import RedirectResponse, Response
 
 from transpub.article import Article, Project
 from transpub.catalog.queue import EntryState, active
-from transpub.credits.contributions import entry_id
+from transpub.credits.contributions import entry_id, now_stamp
 from transpub.errors import ApprovalError, ArticleError
 from transpub.review import comments as notes
-from transpub.review import search
+from transpub.review import history, search
 from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
@@ -253,6 +253,8 @@ async def save(request: Request) -> Response:
             result = save_or_suggest(
                 project, article, msgid, base, text, user.name, may_review=False, glossary=glossary
             )
+        if isinstance(result, SaveResult):
+            history.record(article, result, base, user.name, now_stamp())
         if not fetch:
             return result, None
         if isinstance(result, Suggested):
@@ -537,3 +539,28 @@ async def add_comment(request: Request) -> Response:
         raise HTTPException(400, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
     show = _choice(form.get("show"), ENTRY_FILTERS)
     return RedirectResponse(_article_url(article.slug, show, eid), 303)
+
+
+@require(Role.REVIEWER)
+async def revert_change(request: Request) -> Response:
+    """Put back the text an entry had before a change (as a draft to review again)."""
+    article = _article(request)
+    cid = str(request.path_params["cid"])
+    if not _SUGGESTION_ID.fullmatch(cid):
+        raise HTTPException(404, "There is no such change.")
+    views = _views(request)
+    show = _choice(_form(request).get("show"), ENTRY_FILTERS)
+
+    def work() -> SaveResult:
+        return history.revert(
+            _project(request), article, cid, _user(request).name, glossary=views.glossary()
+        )
+
+    try:
+        result = await run_in_threadpool(work)
+    except ConflictError as conflict:
+        raise HTTPException(409, conflict.message + "; reload and try again") from conflict
+    except ArticleError as exc:
+        raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    request.session["flash"] = "Reverted: the earlier text is back, as a draft to review."
+    return RedirectResponse(_article_url(article.slug, show, result.entry), 303)

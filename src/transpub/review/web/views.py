@@ -42,6 +42,7 @@ from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
 from transpub.review import comments as notes
+from transpub.review import history
 from transpub.review import suggestions as proposals
 from transpub.review.actions import Blockers, entry_findings
 
@@ -115,6 +116,18 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class HistoryLine:
+    """One change of an entry's text, with its difference from the text before."""
+
+    id: str
+    user: str
+    at: str
+    actions: tuple[str, ...]
+    before: str
+    diff: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class EntryView:
     id: str
     number: int
@@ -135,6 +148,7 @@ class EntryView:
     conflict: bool = False
     pending: tuple[Proposal, ...] = ()  # translators' suggestions waiting for a reviewer
     comments: tuple[notes.Comment, ...] = ()  # the entry's discussion, oldest first
+    history: tuple[HistoryLine, ...] = ()  # the entry's changes in the app, newest first
 
     @property
     def base(self) -> str:
@@ -372,6 +386,7 @@ class Views:
         with_tm: bool = False,
         pending: tuple[proposals.Suggestion, ...] | None = None,
         comments: tuple[notes.Comment, ...] | None = None,
+        changes: tuple[history.Change, ...] | None = None,
     ) -> EntryView:
         """The view of one entry; ``typed`` is the user's own text kept after a conflict.
 
@@ -417,6 +432,14 @@ class Views:
                 comments
                 if comments is not None
                 else tuple(notes.by_entry(article).get(entry_id(entry.msgid), ()))
+            ),
+            history=tuple(
+                HistoryLine(c.id, c.user, c.at, c.actions, c.before, diff_parts(c.before, c.after))
+                for c in (
+                    changes
+                    if changes is not None
+                    else history.by_entry(article).get(entry_id(entry.msgid), ())
+                )
             ),
         )
 
@@ -501,9 +524,10 @@ class Views:
                 start = next((i for i, (n, _) in enumerate(chosen) if n > number[1]), len(chosen))
                 page = min(start // PAGE_SIZE + 1, pages)
         window = chosen[start : start + PAGE_SIZE]
-        history = contributions.read(self.project, article=article.slug)[-10:]
+        recent = contributions.read(self.project, article=article.slug)[-10:]
         waiting = proposals.pending(article)
         discussed = notes.by_entry(article)
+        changed = history.by_entry(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
@@ -520,6 +544,7 @@ class Views:
                     with_tm=entry_id(e.msgid) == tm,
                     pending=tuple(waiting.get(entry_id(e.msgid), ())),
                     comments=tuple(discussed.get(entry_id(e.msgid), ())),
+                    changes=tuple(changed.get(entry_id(e.msgid), ())),
                 )
                 for n, e in window
             ),
@@ -527,12 +552,12 @@ class Views:
             page=page,
             pages=pages,
             matching=len(chosen),
-            activity=tuple(reversed(history)),
+            activity=tuple(reversed(recent)),
             last=chosen[-1][0] if chosen else 0,
             head=head,
             numbers={
                 c.entry: spot[1]
-                for c in history
+                for c in recent
                 if c.entry and (spot := self.locate(article, c.entry)) is not None
             },
         )
