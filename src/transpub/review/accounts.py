@@ -159,13 +159,21 @@ class UserStore:
             ) from exc
 
     @contextmanager
-    def _locked(self) -> Iterator[dict[str, User]]:
-        """The users, for changing, under an exclusive lock; saved when the block ends."""
+    def _exclusive(self) -> Iterator[None]:
+        """The store's lock file, held exclusively (other processes too)."""
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = self.path.with_name(self.path.name + ".lock")
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def _locked(self) -> Iterator[dict[str, User]]:
+        """The users, for changing, under an exclusive lock; saved when the block ends."""
+        with self._exclusive():
             users = dict(self._parse()) if self.path.exists() else {}
             yield users
             data = {
@@ -176,8 +184,6 @@ class UserStore:
                 },
             }
             _write_private(self.path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        finally:
-            os.close(fd)
 
     def users(self) -> list[User]:
         """Every account, by name."""
@@ -275,11 +281,7 @@ class UserStore:
     @contextmanager
     def _sessions_locked(self) -> Iterator[dict[str, _Session]]:
         """The open sessions, for changing, under the accounts' lock; expired ones dropped."""
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        lock = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with self._exclusive():
             now = time.time()
             sessions = {
                 k: v for k, v in self._parse_sessions().items() if v.started + SESSION_SECONDS > now
@@ -292,8 +294,6 @@ class UserStore:
                 },
             }
             _write_private(self.sessions_path, json.dumps(data, indent=1) + "\n")
-        finally:
-            os.close(fd)
 
     def start_session(self, name: str) -> str:
         """A new session for ``name``: its id, to put in the (signed) cookie. Only a hash of the

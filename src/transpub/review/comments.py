@@ -7,7 +7,6 @@ that exists when the comment is made; the mentioned see it on their queue page.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections.abc import Collection
@@ -18,8 +17,7 @@ from pathlib import Path
 from transpub.article import Article, Project
 from transpub.credits.contributions import entry_id, now_stamp
 from transpub.errors import ArticleError, TranspubError
-from transpub.review.actions import article_lock
-from transpub.textfile import write_atomic
+from transpub.review import jsonlines
 
 FILE_NAME = "comments.jsonl"
 MAX_LENGTH = 4000
@@ -62,24 +60,13 @@ def path(article: Article) -> Path:
 
 def read(article: Article) -> list[Comment]:
     """Every comment of the article, oldest first."""
-    file = path(article)
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
     out = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for data in jsonlines.read(path(article), "a comment"):
         try:
-            data = json.loads(line)
-            data["mentions"] = tuple(data.get("mentions", ()))
-            out.append(Comment(**data))
-        except (ValueError, TypeError) as exc:
+            out.append(Comment(**{**data, "mentions": tuple(data.get("mentions", ()))}))
+        except TypeError as exc:
             raise ArticleError(
-                f"line {number} is not a comment ({type(exc).__name__})",
-                path=file,
-                hint="repair or remove that line",
+                f"a comment has other fields ({exc})", path=path(article), hint="repair the line"
             ) from exc
     return out
 
@@ -113,13 +100,7 @@ def add(
     made = Comment(
         secrets.token_hex(8), entry_id(msgid), user, now_stamp(now), text, mentioned(text, users)
     )
-    line = json.dumps(asdict(made), ensure_ascii=False, separators=(",", ":"))
-    with article_lock(article):
-        file = path(article)
-        before = file.read_text(encoding="utf-8") if file.is_file() else ""
-        if before and not before.endswith("\n"):
-            before += "\n"
-        write_atomic(file, before + line + "\n")
+    jsonlines.append(article, path(article), asdict(made))
     return made
 
 

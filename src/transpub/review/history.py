@@ -8,7 +8,6 @@ not in it; the contribution log credits them.
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -20,8 +19,8 @@ from transpub.catalog.queue import active
 from transpub.credits.contributions import entry_id, now_stamp
 from transpub.errors import ArticleError
 from transpub.glossary.model import Glossary
-from transpub.review.actions import SaveResult, article_lock, save_entry
-from transpub.textfile import write_atomic
+from transpub.review import jsonlines
+from transpub.review.actions import SaveResult, save_entry
 
 FILE_NAME = "history.jsonl"
 
@@ -43,24 +42,13 @@ def path(article: Article) -> Path:
 
 def read(article: Article) -> list[Change]:
     """Every recorded change of the article, oldest first."""
-    file = path(article)
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
     out = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for data in jsonlines.read(path(article), "a change"):
         try:
-            data = json.loads(line)
-            data["actions"] = tuple(data.get("actions", ()))
-            out.append(Change(**data))
-        except (ValueError, TypeError) as exc:
+            out.append(Change(**{**data, "actions": tuple(data.get("actions", ()))}))
+        except TypeError as exc:
             raise ArticleError(
-                f"line {number} is not a change ({type(exc).__name__})",
-                path=file,
-                hint="repair or remove that line",
+                f"a change has other fields ({exc})", path=path(article), hint="repair the line"
             ) from exc
     return out
 
@@ -78,13 +66,7 @@ def record(article: Article, result: SaveResult, before: str, user: str, at: str
         result.text,
         tuple(str(a) for a in result.actions),
     )
-    line = json.dumps(asdict(change), ensure_ascii=False, separators=(",", ":"))
-    with article_lock(article):
-        file = path(article)
-        text = file.read_text(encoding="utf-8") if file.is_file() else ""
-        if text and not text.endswith("\n"):
-            text += "\n"
-        write_atomic(file, text + line + "\n")
+    jsonlines.append(article, path(article), asdict(change))
     return change
 
 
