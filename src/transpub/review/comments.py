@@ -100,7 +100,7 @@ def add(
     made = Comment(
         secrets.token_hex(8), entry_id(msgid), user, now_stamp(now), text, mentioned(text, users)
     )
-    jsonlines.append(article, path(article), asdict(made))
+    jsonlines.append(path(article), asdict(made))
     return made
 
 

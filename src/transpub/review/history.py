@@ -66,7 +66,7 @@ def record(article: Article, result: SaveResult, before: str, user: str, at: str
         result.text,
         tuple(str(a) for a in result.actions),
     )
-    jsonlines.append(article, path(article), asdict(change))
+    jsonlines.append(path(article), asdict(change))
     return change
 
 

@@ -1,15 +1,15 @@
-"""Small JSON Lines files beside a catalog (comments, history): read whole, appended atomically."""
+"""Small JSON Lines files beside a catalog (comments, history): read whole, appended a line at a
+time; a torn last line (a crash mid-write) is skipped when read."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-from transpub.article import Article
 from transpub.errors import ArticleError
-from transpub.review.actions import article_lock
-from transpub.textfile import write_atomic
 
 
 def read(file: Path, what: str) -> list[dict[str, Any]]:
@@ -24,8 +24,10 @@ def read(file: Path, what: str) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(line)
-        except ValueError as exc:
-            data = exc
+        except ValueError:
+            if number == len(lines):
+                continue  # torn by a crash mid-write: that record was never acknowledged
+            data = None
         if not isinstance(data, dict):
             raise ArticleError(
                 f"line {number} is not {what}", path=file, hint="repair or remove that line"
@@ -34,11 +36,17 @@ def read(file: Path, what: str) -> list[dict[str, Any]]:
     return out
 
 
-def append(article: Article, file: Path, record: dict[str, Any]) -> None:
-    """Add one record, under the article's lock, by an atomic rewrite (never half a line)."""
-    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    with article_lock(article):
-        text = file.read_text(encoding="utf-8") if file.is_file() else ""
-        if text and not text.endswith("\n"):
-            text += "\n"
-        write_atomic(file, text + line + "\n")
+def append(file: Path, record: dict[str, Any]) -> None:
+    """Add one record at the end in one write under an exclusive lock; earlier lines are never
+    touched (as the contribution log does), so a save pays for one line, not the whole file."""
+    data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    fd = os.open(file, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data  # a torn last line (a crash mid-write) stays on its own line
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
