@@ -142,8 +142,11 @@
       var start = area.selectionStart, end = area.selectionEnd, text = button.dataset.text;
       area.value = area.value.slice(0, start) + text + area.value.slice(end);
       area.selectionStart = area.selectionEnd = start + text.length;
+    } else if (button.matches(".copy")) {
+      // The source as shown (its text, without the glossary marks), to edit in place.
+      area.value = button.closest(".entry").querySelector(".source .text").textContent;
     } else {
-      area.value = button.dataset.text;  // a memory match, or the source to edit in place
+      area.value = button.dataset.text;  // a memory match
     }
     changed(area);
   });
