@@ -46,7 +46,8 @@ def append(file: Path, record: dict[str, Any]) -> None:
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":
             data = b"\n" + data  # a torn last line (a crash mid-write) stays on its own line
+        # No fsync: a line in the page cache survives the process being killed (kill -9), and
+        # an fsync per save would serialise every save on the disk (~10 saves/s here).
         os.write(fd, data)
-        os.fsync(fd)
     finally:
         os.close(fd)

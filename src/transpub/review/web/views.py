@@ -173,6 +173,10 @@ class QueueItem:
         return name in self.contributors or name == self.approved_by
 
 
+#: An entry's check errors with its number and id, as the header lists them.
+_Errors = tuple[int, str, tuple[EntryFinding, ...]]
+
+
 @dataclass(frozen=True)
 class Blocking:
     """A check error that blocks the approval, with the entry it belongs to."""
@@ -190,8 +194,9 @@ class Head:
     state: ArticleState
     counts: Counts
     approval: Approval | None
-    blockers: Blockers
+    blockers: Blockers  # its errors: the first BLOCKERS_SHOWN only (see error_count)
     blocking: tuple[Blocking, ...]  # the first BLOCKERS_SHOWN check errors, in document order
+    error_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -277,7 +282,7 @@ class Views:
         self.glossary_problem: str | None = None
         #: Per catalog, as the last page showed it: the check errors by msgid and the approval,
         #: so that a save can update the header without reading the catalog again.
-        self._heads: dict[str, tuple[dict[str, tuple[EntryFinding, ...]], Approval | None]] = {}
+        self._heads: dict[str, tuple[dict[str, _Errors], Approval | None]] = {}
 
     # -- the files ---------------------------------------------------------------------------
 
@@ -502,11 +507,11 @@ class Views:
             )
         live = list(enumerate(active(po), 1))
         glossary = self.glossary()
-        by_msgid: dict[str, tuple[EntryFinding, ...]] = {}
-        for _, entry in live:
+        by_msgid: dict[str, _Errors] = {}
+        for number, entry in live:
             found = self._errors(article, entry, glossary)
             if found:
-                by_msgid[entry.msgid] = found
+                by_msgid[entry.msgid] = (number, entry_id(entry.msgid), found)
         given = approval(po)
         self._heads[os.fspath(article.catalog)] = (by_msgid, given)
         head = self._head(article, counts(po), given, by_msgid)
@@ -519,9 +524,9 @@ class Views:
         page = min(max(page, 1), pages)
         start = (page - 1) * PAGE_SIZE
         if after is not None and focus is None:
-            number = self.locate(article, after)
-            if number is not None:
-                start = next((i for i, (n, _) in enumerate(chosen) if n > number[1]), len(chosen))
+            spot = self.locate(article, after)
+            if spot is not None:
+                start = next((i for i, (n, _) in enumerate(chosen) if n > spot[1]), len(chosen))
                 page = min(start // PAGE_SIZE + 1, pages)
         window = chosen[start : start + PAGE_SIZE]
         recent = contributions.read(self.project, article=article.slug)[-10:]
@@ -574,21 +579,22 @@ class Views:
         article: Article,
         tally: Counts,
         given: Approval | None,
-        errors: Mapping[str, tuple[EntryFinding, ...]],
+        errors: Mapping[str, _Errors],
     ) -> Head:
-        numbered: list[tuple[int, str, EntryFinding]] = []
-        for msgid, found in errors.items():
-            located = self.locate(article, entry_id(msgid))
-            number = located[1] if located else 0
-            numbered.extend((number, entry_id(msgid), f) for f in found)
-        numbered.sort(key=lambda t: t[0])
+        # ``errors`` is in document order; the header needs the first few and the count.
+        shown: list[Blocking] = []
+        count = 0
+        for number, eid, found in errors.values():
+            count += len(found)
+            shown.extend(Blocking(number, eid, f) for f in found[: BLOCKERS_SHOWN - len(shown)])
         return Head(
             article.slug,
             state_of(tally, given is not None),
             tally,
             given,
-            Blockers(tally.untranslated, tally.draft, tuple(f for _, _, f in numbered)),
-            tuple(Blocking(n, i, f) for n, i, f in numbered[:BLOCKERS_SHOWN]),
+            Blockers(tally.untranslated, tally.draft, tuple(b.finding for b in shown)),
+            tuple(shown),
+            count,
         )
 
     def head_after_save(
@@ -604,7 +610,12 @@ class Views:
         errors, given = dict(known[0]), known[1]
         found = self._errors(article, written, self.glossary())
         if found:
-            errors[written.msgid] = found
+            eid = entry_id(written.msgid)
+            located = self.locate(article, eid)
+            fresh = written.msgid not in errors
+            errors[written.msgid] = (located[1] if located else 0, eid, found)
+            if fresh:  # keep document order (a known entry keeps its place)
+                errors = dict(sorted(errors.items(), key=lambda item: item[1][0]))
         else:
             errors.pop(written.msgid, None)
         if changed:
