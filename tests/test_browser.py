@@ -53,6 +53,7 @@ title: 年度报告
 报告共有十二章。
 """
 TITLE, FIRST, SECOND = "年度报告", "开源社发布年度报告。", "报告共有十二章。"
+NOTES = "---\ntitle: 笔记\n---\n\n这一条还没有翻译。\n"
 
 
 def _playwright() -> Any:
@@ -89,7 +90,11 @@ def served(
     record_draft(by[SECOND], "The report has twelve chapters.", "tm", None)
     pofile.save(po, article.catalog)
 
+    write_article(project_dir, "notes", NOTES)
+    sync_article(project, project.article("notes"), now=datetime(2026, 3, 1, tzinfo=UTC))
+
     store = UserStore(tmp_path_factory.mktemp("accounts") / "users.json")
+    store.add("tr", Role.TRANSLATOR, PASSWORD)
     store.add("rev", Role.REVIEWER, PASSWORD)
     store.add("ed", Role.EDITOR, PASSWORD)
     app = create_app(project, store, "k" * 48)
@@ -108,13 +113,13 @@ def served(
         sock.close()
 
 
-def _login(page: Any, url: str, name: str) -> None:
-    page.goto(f"{url}/articles/report")
+def _login(page: Any, url: str, name: str, slug: str = "report") -> None:
+    page.goto(f"{url}/articles/{slug}")
     assert "/login" in page.url
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
-    page.wait_for_url(f"{url}/articles/report")
+    page.wait_for_url(f"{url}/articles/{slug}")
 
 
 def test_review_and_approve_in_a_browser(served: tuple[str, Project]) -> None:
@@ -214,3 +219,124 @@ def test_review_and_approve_in_a_browser(served: tuple[str, Project]) -> None:
         "5-editor-approved",
     ):
         assert (shots / f"{name}.png").stat().st_size > 1000
+
+
+def test_suggestions_guards_and_refusals_in_a_browser(served: tuple[str, Project]) -> None:
+    """A translator's change to a reviewed entry becomes a suggestion a reviewer accepts; unsaved
+    text is not lost by leaving; a refused approval says why in the entry; the header follows."""
+    url, project = served
+    sync_playwright = _playwright()
+    from playwright.sync_api import expect
+
+    title, first, second = entry_id(TITLE), entry_id(FIRST), entry_id(SECOND)
+    shots = OUTPUT / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            _login(page, url, "tr")
+
+            # The translator changes the reviewed title: it is kept as a suggestion.
+            box = page.locator(f"#t-{title}")
+            box.fill("The Annual Report")
+            page.locator(f"#e-{title} button[value=save]").click()
+            expect(page.locator(f"#e-{title} .status")).to_contain_text("kept as a suggestion")
+            expect(page.locator(f"#e-{title} .proposal")).to_contain_text("tr")
+            expect(page.locator(f"#t-{title}")).to_have_value("Annual Report")
+
+            # Unsaved text: leaving for another filter asks first; staying keeps the text.
+            draft = page.locator(f"#t-{first}")
+            draft.click()
+            draft.press("End")
+            draft.press_sequentially(" Really.")
+            expect(page.locator(f"#e-{first} .status")).to_have_text("Unsaved · 未保存")
+            asked: list[str] = []
+
+            def stay(dialog: Any) -> None:
+                asked.append(dialog.type)
+                dialog.dismiss()
+
+            page.once("dialog", stay)
+            page.locator(".filters a[href$='show=draft']").click(no_wait_after=True)
+            expect(page.locator(f"#t-{first}")).to_have_value(
+                "The Open Source Society publishes its annual report. Really."
+            )
+            assert asked == ["beforeunload"]
+            assert page.url == f"{url}/articles/report"
+            page.screenshot(path=str(shots / "6-translator-suggestion.png"), full_page=True)
+
+            # Editing helpers: a glossary term inserted at the cursor, the source copied, counts.
+            draft.fill("The  publishes its annual report.")
+            draft.evaluate("area => { area.selectionStart = area.selectionEnd = 4; }")
+            page.locator(f"#e-{first} .terms button.insert").first.click()
+            expect(draft).to_have_value("The KAIYUANSHE publishes its annual report.")
+            expect(page.locator(f"#e-{first} .count")).to_have_text("43 / 10 characters")
+            page.locator(f"#e-{second} button.copy").click()
+            expect(page.locator(f"#t-{second}")).to_have_value(SECOND)
+            page.locator(f"#t-{second}").fill("The report has twelve chapters.")
+            draft.fill("The Open Source Society publishes its annual report.")  # back as it was
+            page.locator(".filters a[href$='show=draft']").click()
+            page.wait_for_url(f"{url}/articles/report?show=draft")
+
+            # The reviewer accepts the suggestion.
+            review = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            review.on("pageerror", lambda exc: errors.append(str(exc)))
+            _login(review, url, "rev")
+            proposal = review.locator(f"#e-{title} .proposal")
+            expect(proposal.locator("ins")).to_have_text("The ")
+            proposal.locator("button.accept").click()
+            expect(review.locator(".flash")).to_contain_text("Accepted")
+            expect(review.locator(f"#t-{title}")).to_have_value("The Annual Report")
+            expect(review.locator(f"#e-{title} .proposal")).to_have_count(0)
+
+            # The header follows in-place approvals: ready, without reloading the page.
+            expect(review.locator("#approval .blocked")).to_contain_text("2 unreviewed drafts")
+            review.locator(f"#t-{first}").fill("KAIYUANSHE publishes its annual report.")
+            review.locator(f"#t-{first}").press("Control+Enter")
+            expect(review.locator("#approval .blocked")).to_contain_text("1 unreviewed draft;")
+            review.locator(f"#t-{second}").press("Control+Enter")
+            expect(review.locator("#approval .ok")).to_contain_text("Every entry is reviewed")
+            expect(review.locator("#article-state")).to_have_text("in review")
+
+            # A comment on the entry, mentioning the translator, who sees it on the queue.
+            talk = review.locator(f"#e-{title} details.discussion")
+            talk.locator("summary").click()
+            talk.locator("textarea").fill("Thanks @tr, “The” reads better.")
+            talk.locator("button[type=submit]").click()
+            expect(review.locator(f"#e-{title} .comments .mention")).to_have_text("@tr")
+            page.goto(f"{url}/")
+            expect(page.locator(".mentions")).to_contain_text("“The” reads better.")
+
+            # Search across articles, then straight to the entry found.
+            review.locator(".top a[href='/search']").click()
+            review.fill("input[name=q]", "十二章")
+            review.locator("form.search button[type=submit]").click()
+            hit = review.locator(".hits .hit")
+            expect(hit).to_have_count(1)
+            expect(hit).to_contain_text("The report has twelve chapters.")
+            hit.locator("a").click()
+            expect(review.locator(f"#e-{second}")).to_be_in_viewport()
+
+            # Approving an untranslated entry: the reason, in the entry's own status line.
+            review.goto(f"{url}/articles/notes")
+            empty = review.locator(".entry form.target textarea").last
+            empty.press("Control+Enter")
+            status = review.locator(".entry .status").last
+            expect(status).to_contain_text("cannot be approved")
+            expect(status).not_to_contain_text("Saving")
+            review.screenshot(path=str(shots / "7-reviewer-refused.png"), full_page=True)
+            assert errors == []
+        finally:
+            browser.close()
+
+    po = pofile.load(project.article("report").catalog)
+    by = {e.msgid: e for e in po}
+    assert by[TITLE].msgstr == "The Annual Report"
+    assert [get_note(by[TITLE], k) for k in ("translator", "reviewer")] == ["tr", "rev"]
+    assert [(c.user, c.action) for c in contributions.read(project)][:2] == [
+        ("tr", Action.EDIT),
+        ("rev", Action.REVIEW),
+    ]

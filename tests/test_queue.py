@@ -149,7 +149,7 @@ def test_record_review_credits_translator_and_reviewer() -> None:
 @pytest.mark.parametrize(
     ("translator", "text", "credited"),
     [
-        (None, None, "Li Si"),  # a machine draft approved as is: the reviewer is its translator
+        (None, None, None),  # a machine draft approved as is: no human translated it
         (None, "The plan", "Li Si"),
         ("Zhang San", None, "Zhang San"),
         ("Zhang San", "Plan", "Zhang San"),  # the same text: not a correction
@@ -157,7 +157,7 @@ def test_record_review_credits_translator_and_reviewer() -> None:
     ],
 )
 def test_record_review_with_a_correction(
-    translator: str | None, text: str | None, credited: str
+    translator: str | None, text: str | None, credited: str | None
 ) -> None:
     entry = polib.POEntry(msgid="计划", msgstr="")
     record_draft(entry, "Plan", "mt:deepl", translator)

@@ -27,6 +27,7 @@ from transpub.checks.report import FINDINGS_NAME
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, entry_id
 from transpub.errors import ApprovalError, ArticleError
+from transpub.review import jsonlines
 from transpub.review.actions import (
     Blockers,
     ConflictError,
@@ -124,6 +125,23 @@ def test_approving_an_unchanged_draft_keeps_its_translator(plan: tuple[Project, 
     assert result.actions == (Action.REVIEW,)
     e = entry(article, msgid(0))
     assert (get_note(e, "translator"), get_note(e, "reviewer")) == ("wang", "li")
+
+
+def test_approving_an_unchanged_machine_draft_credits_no_translator(
+    plan: tuple[Project, Article],
+) -> None:
+    project, article = plan
+    po = pofile.load(article.catalog)
+    record_draft(po[1], "Work item zero", "mt:deepl", None)
+    pofile.save(po, article.catalog)
+    result = save_entry(project, article, msgid(0), "Work item zero", "Work item zero", "li", True)
+    assert result.actions == (Action.REVIEW,)
+    e = entry(article, msgid(0))
+    assert [get_note(e, k) for k in ("origin", "translator", "reviewer")] == [
+        "mt:deepl",
+        None,
+        "li",
+    ]
 
 
 def test_nothing_changed_nothing_written(plan: tuple[Project, Article]) -> None:
@@ -455,3 +473,17 @@ def test_an_app_save_records_the_last_translator_like_a_po_editor(project_dir: P
     assert pofile.load(article.catalog).metadata["Last-Translator"] == "李四"
     sync_article(project, article)  # the app's own save is not credited again as an outside edit
     assert [c.user for c in contributions.read(project)] == ["李四"]
+
+
+def test_entry_logs_append_lines_and_survive_a_torn_one(tmp_path: Path) -> None:
+    """Comments and history are appended a line at a time; a crash mid-write tears only the
+    last line, which is skipped; a broken line elsewhere is a located error."""
+    log = tmp_path / "history.jsonl"
+    jsonlines.append(log, {"n": 1})
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write('{"n": 2, "tor')  # what a crash mid-write leaves
+    assert jsonlines.read(log, "a change") == [{"n": 1}]
+    jsonlines.append(log, {"n": 3})  # starts on a line of its own
+    assert log.read_text(encoding="utf-8").splitlines()[-1] == '{"n":3}'
+    with pytest.raises(ArticleError, match="line 2 is not a change"):
+        jsonlines.read(log, "a change")

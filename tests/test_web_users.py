@@ -146,8 +146,23 @@ def test_the_users_command(
     assert _run(["list"], review_cli.args_users, review_cli.cmd_users) == 0
     out = capsys.readouterr().out
     assert "added zhao (editor)" in out and "zhao\teditor\t" in out
+    sid = UserStore(path).start_session("zhao")
+    assert _run(["role", "zhao", "reviewer"], review_cli.args_users, review_cli.cmd_users) == 0
+    assert UserStore(path).session_user(sid).role is Role.REVIEWER  # type: ignore[union-attr]
+    assert _run(["logout", "zhao"], review_cli.args_users, review_cli.cmd_users) == 0
+    assert UserStore(path).session_user(sid) is None
+    assert "ended 1 session(s) of zhao" in capsys.readouterr().out
+    sid = UserStore(path).start_session("zhao")
+    monkeypatch.setattr("sys.stdin", io.StringIO("another password\n"))
+    passwd = ["passwd", "zhao", "--password-stdin"]
+    assert _run(passwd, review_cli.args_users, review_cli.cmd_users) == 0
+    assert UserStore(path).verify("zhao", "another password") is not None
+    assert UserStore(path).session_user(sid) is None
+    sid = UserStore(path).start_session("zhao")
     assert _run(["remove", "zhao"], review_cli.args_users, review_cli.cmd_users) == 0
     assert UserStore(path).get("zhao") is None
+    assert UserStore(path).session_user(sid) is None
+    assert _run(["logout", "zhao"], review_cli.args_users, review_cli.cmd_users) == 2
     with pytest.raises(SystemExit):
         _run(["add", "zhao", "--role", "king"], review_cli.args_users, review_cli.cmd_users)
 
@@ -200,6 +215,17 @@ def test_review_serve_runs_the_app(project_dir: Path, tmp_path: Path) -> None:
                 "/login?next=%2F",
             )
             assert "Log in" in httpx.get(f"http://127.0.0.1:{port}/login").text
+            # Made-up X-Forwarded-For addresses from 127.0.0.1 do not escape the login limit
+            # (uvicorn's own default would believe them).
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+                codes = []
+                for i in range(12):
+                    page = client.get("/login").text
+                    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+                    form = {"csrf": csrf, "name": f"li{i}", "password": "guess", "next": "/"}
+                    headers = {"x-forwarded-for": f"198.51.100.{i + 1}"}
+                    codes.append(client.post("/login", data=form, headers=headers).status_code)
+            assert 429 in codes
         finally:
             server.terminate()
             server.wait(timeout=30)

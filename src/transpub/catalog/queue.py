@@ -79,7 +79,9 @@ def record_review(entry: polib.POEntry, reviewer: str, text: str | None = None) 
     if "fuzzy" in entry.flags:
         entry.flags.remove("fuzzy")
     entry.previous_msgid = None
-    if get_note(entry, "translator") is None:
+    origin = get_note(entry, "origin")
+    if get_note(entry, "translator") is None and (origin is None or origin == "human"):
+        # A machine or memory draft approved unchanged has no human translator.
         set_note(entry, "translator", reviewer)
     set_note(entry, "reviewer", reviewer)
 
@@ -164,10 +166,14 @@ def article_state(po: polib.POFile | None, published_hash: str | None = None) ->
     """Where the article stands in the queue."""
     if po is None:
         return ArticleState.NEW
-    tally = counts(po)
     if published_hash and published_hash == translation_hash(po):
         return ArticleState.PUBLISHED
-    if approval(po) is not None:
+    return state_of(counts(po), approval(po) is not None)
+
+
+def state_of(tally: Counts, approved: bool) -> ArticleState:
+    """The state of an unpublished article with these counts (for a caller that knows them)."""
+    if approved:
         return ArticleState.APPROVED
     if tally.draft + tally.reviewed == 0:
         return ArticleState.NEW

@@ -91,13 +91,14 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
     ),
     "review": (
         review.cmd_review,
-        "Serve the review web app: `review serve [--host H] [--port P] [--secure-cookies]`.",
+        "Serve the review web app: `review serve [--host H] [--port P] [--secure-cookies] "
+        "[--trusted-proxy ADDR]`.",
         review.args_review,
     ),
     "users": (
         review.cmd_users,
         "Manage the review app's accounts: `users add NAME --role R`, `users list`, "
-        "`users remove NAME`.",
+        "`users remove NAME`, `users passwd NAME`, `users role NAME R`, `users logout NAME`.",
         review.args_users,
     ),
     "approve": (

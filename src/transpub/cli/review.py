@@ -28,6 +28,14 @@ def args_review(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="mark the session cookie Secure (when served over HTTPS by a proxy)",
     )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="address or network of a reverse proxy whose X-Forwarded-For names the client "
+        "(repeatable; without it the header is ignored)",
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -45,9 +53,24 @@ def cmd_review(args: argparse.Namespace) -> int:
             "`transpub users add NAME --role admin`.",
             file=sys.stderr,
         )
-    app = create_app(project, store, session_secret(store.path), https_only=args.secure_cookies)
+    app = create_app(
+        project,
+        store,
+        session_secret(store.path),
+        https_only=args.secure_cookies,
+        trusted_proxies=args.trusted_proxy,
+    )
     print(f"Review app for {project.root} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    # The app reads forwarded headers itself, from the configured proxies only: uvicorn's own
+    # handling would believe any client connecting from 127.0.0.1.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+    )
     return OK
 
 
@@ -60,8 +83,18 @@ def args_users(p: argparse.ArgumentParser) -> None:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     sub.add_parser("list", help="list the accounts and their roles")
-    remove = sub.add_parser("remove", help="remove an account")
+    remove = sub.add_parser("remove", help="remove an account (its sessions end)")
     remove.add_argument("name", help="the user name")
+    passwd = sub.add_parser("passwd", help="set a new password (the user's sessions end)")
+    passwd.add_argument("name", help="the user name")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    role = sub.add_parser("role", help="give a user another role")
+    role.add_argument("name", help="the user name")
+    role.add_argument("role", choices=ROLES, help="the new role")
+    logout = sub.add_parser("logout", help="end every session of a user in the review app")
+    logout.add_argument("name", help="the user name")
 
 
 def _password(from_stdin: bool) -> str | None:
@@ -87,10 +120,25 @@ def cmd_users(args: argparse.Namespace) -> int:
         store.remove(args.name)
         print(f"removed {args.name} from {store.path}")
         return OK
+    if args.action == "role":
+        user = store.set_role(args.name, args.role)
+        print(f"{user.name} is now {user.role}")
+        return OK
+    if args.action == "logout":
+        if store.get(args.name) is None:
+            print(f"Error: no user {args.name!r} in {store.path}", file=sys.stderr)
+            return FAILED
+        ended = store.end_sessions(args.name)
+        print(f"ended {ended} session(s) of {args.name}")
+        return OK
     password = _password(args.password_stdin)
     if password is None:
         print("Error: the two passwords differ; nothing was changed", file=sys.stderr)
         return FAILED
+    if args.action == "passwd":
+        user = store.set_password(args.name, password)
+        print(f"changed the password of {user.name}; their sessions ended")
+        return OK
     user = store.add(args.name, args.role, password)
     print(f"added {user.name} ({user.role}) to {store.path}")
     return OK

@@ -83,6 +83,10 @@ class ConflictError(TranspubError):
         self.counts: Counts | None = None
 
 
+class ReviewedEntryError(TranspubError):
+    """Someone who may not review tried to change a reviewed entry (it becomes a suggestion)."""
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What one save did to one entry, with the check findings on its new text."""
@@ -116,7 +120,8 @@ class Blockers:
         if self.drafts:
             parts.append(f"{self.drafts} unreviewed drafts")
         if self.errors:
-            parts.append(f"{len(self.errors)} check errors (first: {self.errors[0]})")
+            n = len(self.errors)
+            parts.append(f"{n} check error{'' if n == 1 else 's'} (first: {self.errors[0]})")
         return ", ".join(parts) or "nothing"
 
 
@@ -129,6 +134,8 @@ class _Save:
     text: str
     user: str
     approve: bool
+    may_change_reviewed: bool = True
+    author: str | None = None  # who wrote the text, when not ``user`` (an accepted suggestion)
     done: bool = False
     error: BaseException | None = None
     actions: tuple[Action, ...] = ()
@@ -207,6 +214,8 @@ def save_entry(
     *,
     now: datetime | None = None,
     glossary: Glossary | Literal["project"] | None = "project",
+    may_change_reviewed: bool = True,
+    author: str | None = None,
 ) -> SaveResult:
     """Save one entry's translation as ``user``'s draft, or with ``approve`` as reviewed by them.
 
@@ -215,8 +224,20 @@ def save_entry(
     arriving together are applied in order and written in one atomic write, under the article's
     lock; each is logged in the contribution log. The entry's checks run on the result, with
     ``glossary`` (by default the project's; None: no glossary checks).
+
+    Without ``may_change_reviewed`` (a translator), changing a reviewed entry is refused with
+    ``ReviewedEntryError``. ``author`` is who wrote the text when it is not ``user`` (a reviewer
+    accepting someone's suggestion): the author is its translator and credited for the edit.
     """
-    request = _Save(msgid, base_text, new_text, " ".join(user.split()), approve)
+    request = _Save(
+        msgid,
+        base_text,
+        new_text,
+        " ".join(user.split()),
+        approve,
+        may_change_reviewed,
+        " ".join(author.split()) if author else None,
+    )
     if not request.user:
         raise ApprovalError("a save needs the name of who makes it")
     writer = _writer(article)
@@ -285,7 +306,13 @@ def _write_batch(
             save.result = _copy(entry)
             records.extend(
                 contributions.credit(
-                    save.user, a, article.slug, save.msgid, entry.msgstr, at, previous=save.base
+                    save.user if a is Action.REVIEW else save.author or save.user,
+                    a,
+                    article.slug,
+                    save.msgid,
+                    entry.msgstr,
+                    at,
+                    previous=save.base,
                 )
                 for a in save.actions
             )
@@ -341,11 +368,16 @@ def _apply(entry: polib.POEntry, save: _Save) -> tuple[Action, ...]:
         raise ApprovalError("an untranslated entry cannot be approved", hint="translate it")
     before = entry_state(entry)
     changed = save.text != entry.msgstr
+    if changed and before is EntryState.REVIEWED and not save.may_change_reviewed:
+        raise ReviewedEntryError(
+            "this entry is reviewed: only a reviewer changes it",
+            hint="your text can be kept as a suggestion for a reviewer",
+        )
     actions: list[Action] = []
     if changed:
         actions.append(Action.TRANSLATE if before is EntryState.UNTRANSLATED else Action.EDIT)
         if save.text:
-            record_draft(entry, save.text, "human", save.user)
+            record_draft(entry, save.text, "human", save.author or save.user)
         else:
             _clear(entry)
     if save.approve and (changed or before is not EntryState.REVIEWED):

@@ -7,6 +7,7 @@ without reloading the page and binds Ctrl+Enter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -20,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from transpub.article import Project
 from transpub.errors import TranspubError
@@ -114,10 +116,26 @@ def create_app(
     *,
     limiter: LoginLimiter | None = None,
     https_only: bool = False,
+    trusted_proxies: Sequence[str] = (),
 ) -> Starlette:
-    """The review app for ``project``; accounts from ``users``; sessions signed with the key."""
+    """The review app for ``project``; accounts from ``users``; sessions signed with the key.
+
+    ``trusted_proxies``: addresses or networks (``10.0.0.0/8``) of the reverse proxies in front;
+    only requests coming from them may name the client in ``X-Forwarded-For`` (which the login
+    limits count by). Without any, the header is ignored: the connecting address is the client.
+    """
     if len(secret_key) < 32:
         raise TranspubError("the session secret is too short", hint="use at least 32 characters")
+    if "*" in trusted_proxies:
+        raise TranspubError(
+            "'*' cannot be a trusted proxy: any client could then choose its own address",
+            hint="name the proxies' addresses or networks",
+        )
+    forwarded = (
+        [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))]
+        if trusted_proxies
+        else []
+    )
     static = Path(__file__).with_name("static")
     app = Starlette(
         routes=[
@@ -134,17 +152,44 @@ def create_app(
                 name="suggestions",
             ),
             Route(
+                "/articles/{slug}/entries/{eid}/comments",
+                routes.add_comment,
+                methods=["POST"],
+                name="add_comment",
+            ),
+            Route(
+                "/articles/{slug}/history/{cid}/revert",
+                routes.revert_change,
+                methods=["POST"],
+                name="revert",
+            ),
+            Route(
+                "/articles/{slug}/suggestions/{sid}/{verdict}",
+                routes.decide_suggestion,
+                methods=["POST"],
+                name="decide_suggestion",
+            ),
+            Route(
                 "/articles/{slug}/approve",
                 routes.approve_article,
                 methods=["POST"],
                 name="approve",
             ),
+            Route("/search", routes.search_page, methods=["GET"], name="search"),
+            Route("/next", routes.next_entry, methods=["GET"], name="next"),
             Route("/users", routes.users_page, methods=["GET"], name="users"),
             Route("/users", routes.add_user, methods=["POST"], name="add_user"),
             Route("/users/remove", routes.remove_user, methods=["POST"], name="remove_user"),
+            Route("/users/role", routes.set_role, methods=["POST"], name="set_role"),
+            Route(
+                "/users/sessions", routes.end_user_sessions, methods=["POST"], name="end_sessions"
+            ),
+            Route("/account", routes.account_page, methods=["GET"], name="account"),
+            Route("/account", routes.change_password, methods=["POST"], name="change_password"),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
         middleware=[
+            *forwarded,
             Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,

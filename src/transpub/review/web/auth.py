@@ -6,7 +6,6 @@ import hmac
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
@@ -19,7 +18,7 @@ from transpub.review.accounts import Role, User, UserStore
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-_USER, _FINGERPRINT, _CSRF = "user", "fp", "csrf"
+_SID, _FINGERPRINT, _CSRF = "sid", "fp", "csrf"
 #: Form limits: a translation is a paragraph, not a book.
 MAX_FIELDS, MAX_PART = 16, 256 * 1024
 
@@ -47,13 +46,23 @@ async def read_form(request: Request) -> FormData:
     return form
 
 
+def session_id(request: Request) -> str | None:
+    """The server-side session id the signed cookie carries, if any."""
+    sid = request.session.get(_SID)
+    return sid if isinstance(sid, str) else None
+
+
 def current_user(request: Request) -> User | None:
-    """The logged-in user, still in the store with the same password; else None."""
-    name = request.session.get(_USER)
-    if not isinstance(name, str):
+    """The user of an open server-side session, still in the store with the same password.
+
+    The cookie only names the session: logging out, a password change, removing the user or an
+    admin ending their sessions closes it on the server, and copies of the cookie stop working.
+    """
+    sid = session_id(request)
+    if sid is None:
         return None
     store: UserStore = request.app.state.users
-    user = store.get(name)
+    user = store.session_user(sid)
     if user is None or request.session.get(_FINGERPRINT) != user.fingerprint:
         return None
     return user
@@ -61,13 +70,27 @@ def current_user(request: Request) -> User | None:
 
 def start_session(request: Request, user: User) -> None:
     """A fresh session for ``user`` (nothing kept from before the login, a new CSRF token)."""
+    store: UserStore = request.app.state.users
+    old = session_id(request)
+    if old is not None:
+        store.end_session(old)
     request.session.clear()
-    request.session[_USER] = user.name
+    request.session[_SID] = store.start_session(user.name)
     request.session[_FINGERPRINT] = user.fingerprint
     csrf_token(request)
 
 
+def refresh_fingerprint(request: Request, user: User) -> None:
+    """After the user changed their own password: this session stays theirs."""
+    request.session[_FINGERPRINT] = user.fingerprint
+
+
 def end_session(request: Request) -> None:
+    """Log out: the session ends on the server, and the cookie is emptied."""
+    sid = session_id(request)
+    if sid is not None:
+        store: UserStore = request.app.state.users
+        store.end_session(sid)
     request.session.clear()
 
 
@@ -92,7 +115,10 @@ def require(role: Role) -> Callable[[Endpoint], Endpoint]:
                     )
                 raise HTTPException(401, "Log in first.")
             if not user.role.allows(role):
-                raise HTTPException(403, f"This needs the {role} role; you are a {user.role}.")
+                article = "an" if str(user.role)[0] in "aeiou" else "a"
+                raise HTTPException(
+                    403, f"This needs the {role} role; you are {article} {user.role}."
+                )
             request.state.user = user
             if request.method == "POST":
                 request.state.form = await read_form(request)
@@ -123,48 +149,75 @@ def safe_next(value: object) -> str:
 
 
 class LoginLimiter:
-    """Failed logins counted per key (a user name, a client address) in a sliding window.
+    """Failed logins, counted per (name, client address) and per client address.
 
-    ``retry_after`` says how long a key must wait once ``limit`` failures fall in ``window``
-    seconds; nothing ever sleeps. The clock is injectable so that tests can move time.
+    After ``free`` failures of a name from one address (``address_free`` from one address over
+    all names), each further try waits a delay that doubles with every failure, from ``base`` up
+    to ``cap`` seconds. A name is never locked for everyone: its owner logs in from another
+    address while an attacker's address waits. Failures are forgotten ``forget`` seconds after
+    the last one, and a successful login clears its (name, address). Nothing ever sleeps; the
+    clock is injectable so that tests can move time.
     """
 
     def __init__(
-        self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self,
+        free: int = 5,
+        address_free: int = 10,
+        base: float = 1.0,
+        cap: float = 300.0,
+        forget: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.limit = limit
-        self.window = window
+        self.free = free
+        self.address_free = address_free
+        self.base = base
+        self.cap = cap
+        self.forget = forget
         self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[tuple[str, ...], tuple[int, float]] = {}  # key → (count, last)
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
+    @staticmethod
+    def _keys(name: str, address: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return ("pair", name.casefold(), address), ("addr", address)
+
+    def delay(self, failures: int, free: int) -> float:
+        """Seconds to wait after ``failures`` failures when ``free`` of them cost nothing."""
+        if failures < free:
+            return 0.0
+        return float(min(self.cap, self.base * 2 ** min(failures - free, 32)))
+
+    def _wait(self, key: tuple[str, ...], free: int, now: float) -> float:
+        found = self._failures.get(key)
+        if found is None:
+            return 0.0
+        count, last = found
+        if now - last >= self.forget:
             del self._failures[key]
-        return times
+            return 0.0
+        return max(0.0, last + self.delay(count, free) - now)
 
-    def retry_after(self, keys: list[str]) -> float:
-        """Seconds until every key may try again (0: go ahead)."""
+    def retry_after(self, name: str, address: str) -> float:
+        """Seconds until ``name`` may try again from ``address`` (0: go ahead)."""
         now = self.clock()
+        pair, addr = self._keys(name, address)
         with self._lock:
-            wait = 0.0
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.limit:
-                    wait = max(wait, times[-self.limit] + self.window - now)
-            return wait
+            return max(self._wait(pair, self.free, now), self._wait(addr, self.address_free, now))
 
-    def failed(self, keys: list[str]) -> None:
+    def failed(self, name: str, address: str) -> None:
         now = self.clock()
         with self._lock:
             if len(self._failures) > 10_000:  # forget stale keys now and then
-                for stale in list(self._failures):
-                    self._recent(stale, now)
-            for key in keys:
-                self._recent(key, now)
-                self._failures.setdefault(key, deque()).append(now)
+                for key, (_, last) in list(self._failures.items()):
+                    if now - last >= self.forget:
+                        del self._failures[key]
+            for key in self._keys(name, address):
+                count, last = self._failures.get(key, (0, now))
+                if now - last >= self.forget:
+                    count = 0
+                self._failures[key] = (count + 1, now)
+
+    def succeeded(self, name: str, address: str) -> None:
+        """A right password: that name's failures from that address are forgiven."""
+        with self._lock:
+            self._failures.pop(self._keys(name, address)[0], None)

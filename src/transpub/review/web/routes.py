@@ -15,16 +15,23 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from transpub.article import Article, Project
-from transpub.catalog.queue import active
-from transpub.credits.contributions import entry_id
+from transpub.catalog.queue import EntryState, active
+from transpub.credits.contributions import entry_id, now_stamp
 from transpub.errors import ApprovalError, ArticleError
+from transpub.review import comments as notes
+from transpub.review import history, search
+from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
+from transpub.review.suggestions import Suggested, save_or_suggest
 from transpub.review.web.auth import (
+    LoginLimiter,
     end_session,
     read_form,
+    refresh_fingerprint,
     require,
     safe_next,
+    session_id,
     start_session,
 )
 from transpub.review.web.views import ENTRY_FILTERS, QUEUE_FILTERS, EntryView, Views
@@ -121,9 +128,8 @@ async def login(request: Request) -> Response:
     password = _field(form, "password")
     nxt = safe_next(form.get("next"))
     client = request.client.host if request.client else "unknown"
-    keys = [f"user:{name.casefold()}", f"addr:{client}"]
-    limiter = request.app.state.limiter
-    wait = limiter.retry_after(keys)
+    limiter: LoginLimiter = request.app.state.limiter
+    wait = limiter.retry_after(name, client)
     if wait > 0:
         seconds = math.ceil(wait)
         raise HTTPException(
@@ -133,20 +139,21 @@ async def login(request: Request) -> Response:
         )
     user = await run_in_threadpool(_users(request).verify, name, password) if name else None
     if user is None:
-        limiter.failed(keys)
+        limiter.failed(name, client)
         context = {
             "next": nxt,
             "error": "Wrong name or password. · 用户名或密码错误。",
             "name": name,
         }
         return render(request, "login.html", context, 401)
-    start_session(request, user)
+    limiter.succeeded(name, client)
+    await run_in_threadpool(start_session, request, user)
     return RedirectResponse(nxt, 303)
 
 
 @require(Role.TRANSLATOR)
 async def logout(request: Request) -> Response:
-    end_session(request)
+    await run_in_threadpool(end_session, request)
     return RedirectResponse("/login", 303)
 
 
@@ -157,8 +164,11 @@ async def logout(request: Request) -> Response:
 async def queue_page(request: Request) -> Response:
     show = _choice(request.query_params.get("show"), QUEUE_FILTERS)
     items = await run_in_threadpool(_views(request).queue)
-    shown = Views.filter_queue(items, show, _user(request).name)
-    return render(request, "queue.html", {"items": shown, "show": show, "filters": QUEUE_FILTERS})
+    name = _user(request).name
+    shown = Views.filter_queue(items, show, name)
+    mentions = await run_in_threadpool(notes.mentions_of, _project(request), name, 10)
+    context = {"items": shown, "show": show, "filters": QUEUE_FILTERS, "mentions": mentions}
+    return render(request, "queue.html", context)
 
 
 @require(Role.TRANSLATOR)
@@ -171,7 +181,10 @@ async def article_page(request: Request) -> Response:
         page = 1
     focus = _entry_param(request.query_params.get("entry"))
     tm = _entry_param(request.query_params.get("tm"))
-    view = await run_in_threadpool(_views(request).article_page, article, show, page, focus, tm)
+    after = _entry_param(request.query_params.get("after"))
+    view = await run_in_threadpool(
+        _views(request).article_page, article, show, page, focus, tm, after
+    )
     return render(request, "article.html", {"a": view, "filters": ENTRY_FILTERS})
 
 
@@ -228,13 +241,29 @@ async def save(request: Request) -> Response:
     msgid, number = located
     fetch = request.headers.get("x-requested-with") == _FETCH
 
-    def work() -> tuple[SaveResult, EntryView | None]:
+    def work() -> tuple[SaveResult | Suggested, EntryView | None]:
         glossary = views.glossary()
-        result = save_entry(
-            _project(request), article, msgid, base, text, user.name, approve, glossary=glossary
-        )
-        view = views.entry(article, result.written, number, glossary=glossary) if fetch else None
-        return result, view
+        project = _project(request)
+        result: SaveResult | Suggested
+        if approve or user.role.allows(Role.REVIEWER):
+            result = save_entry(
+                project, article, msgid, base, text, user.name, approve, glossary=glossary
+            )
+        else:
+            result = save_or_suggest(
+                project, article, msgid, base, text, user.name, may_review=False, glossary=glossary
+            )
+        if isinstance(result, SaveResult):
+            history.record(article, result, base, user.name, now_stamp())
+        if not fetch:
+            return result, None
+        if isinstance(result, Suggested):
+            po = views.catalog(article)
+            entry = next((e for e in active(po) if e.msgid == msgid), None) if po else None
+            if entry is None:
+                return result, None
+            return result, views.entry(article, entry, number, glossary=glossary)
+        return result, views.entry(article, result.written, number, glossary=glossary)
 
     try:
         result, view = await run_in_threadpool(work)
@@ -242,10 +271,27 @@ async def save(request: Request) -> Response:
         return await _conflict(request, article, eid, show, fetch, text, conflict)
     except (ApprovalError, ArticleError) as exc:
         raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    if isinstance(result, Suggested):
+        note = "This entry is reviewed: your text was kept as a suggestion for a reviewer."
+        if view is not None:  # nothing changed but the entry's list of suggestions
+            kept = {"e": view, "counts": None, "slug": article.slug, "show": show, "note": note}
+            return render(request, "fragment.html", kept, 202)
+        request.session["flash"] = note + " · 已作为建议提交。"
+        return RedirectResponse(_article_url(article.slug, show, eid), 303)
     if view is not None:
-        context = {"e": view, "counts": result.counts, "slug": article.slug, "show": show}
+        head = await run_in_threadpool(
+            views.head_after_save, article, result.written, bool(result.actions), result.counts
+        )
+        context = {
+            "e": view,
+            "counts": result.counts,
+            "slug": article.slug,
+            "show": show,
+            "head": head,
+        }
         return render(request, "fragment.html", context)
-    target = eid if not approve else _next_entry(views, article, eid) or eid
+    moving_on = approve or _field(form, "action") == "save-next"
+    target = eid if not moving_on else _next_entry(views, article, eid) or eid
     return RedirectResponse(_article_url(article.slug, show, target), 303)
 
 
@@ -275,6 +321,39 @@ async def _conflict(
     return render(request, "fragment.html" if fetch else "conflict.html", context, 409)
 
 
+_SUGGESTION_ID = re.compile(r"[0-9a-f]{16}")
+
+
+@require(Role.REVIEWER)
+async def decide_suggestion(request: Request) -> Response:
+    """A reviewer accepts (the text becomes the reviewed translation) or rejects a suggestion."""
+    article = _article(request)
+    sid = str(request.path_params["sid"])
+    verdict = str(request.path_params["verdict"])
+    if not _SUGGESTION_ID.fullmatch(sid) or verdict not in ("accept", "reject"):
+        raise HTTPException(404, "There is no such suggestion.")
+    show = _choice(_form(request).get("show"), ENTRY_FILTERS)
+    views, reviewer = _views(request), _user(request).name
+
+    def work() -> tuple[str, str]:
+        if verdict == "reject":
+            found = proposals.reject(article, sid)
+            return found.entry, f"Rejected the suggestion of {found.user}."
+        result = proposals.accept(
+            _project(request), article, sid, reviewer, glossary=views.glossary()
+        )
+        return result.entry, "Accepted the suggestion; the entry is reviewed."
+
+    try:
+        eid, message = await run_in_threadpool(work)
+    except ConflictError as conflict:
+        raise HTTPException(409, conflict.message + "; reload and decide again") from conflict
+    except ArticleError as exc:
+        raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    request.session["flash"] = message
+    return RedirectResponse(_article_url(article.slug, show, eid), 303)
+
+
 @require(Role.EDITOR)
 async def approve_article(request: Request) -> Response:
     article = _article(request)
@@ -292,7 +371,13 @@ async def approve_article(request: Request) -> Response:
 
 
 def _users_page(request: Request, error: str | None = None, status: int = 200) -> Response:
-    context = {"accounts": _users(request).users(), "roles": list(Role), "error": error}
+    store = _users(request)
+    context = {
+        "accounts": store.users(),
+        "sessions": store.session_counts(),
+        "roles": list(Role),
+        "error": error,
+    }
     return render(request, "users.html", context, status)
 
 
@@ -324,3 +409,158 @@ async def remove_user(request: Request) -> Response:
         return _users_page(request, exc.message, 400)
     request.session["flash"] = f"Removed {name}."
     return RedirectResponse("/users", 303)
+
+
+@require(Role.ADMIN)
+async def end_user_sessions(request: Request) -> Response:
+    """An admin logs a user out everywhere (their own current session stays)."""
+    name = _field(_form(request), "name")
+    if _users(request).get(name) is None:
+        return _users_page(request, f"There is no user {name!r}.", 400)
+    keep = session_id(request) if name == _user(request).name else None
+    ended = await run_in_threadpool(_users(request).end_sessions, name, keep)
+    request.session["flash"] = f"Ended {ended} session(s) of {name}."
+    return RedirectResponse("/users", 303)
+
+
+@require(Role.ADMIN)
+async def set_role(request: Request) -> Response:
+    form = _form(request)
+    name, role = _field(form, "name"), _field(form, "role")
+    if name == _user(request).name:
+        return _users_page(request, "You cannot change your own role.", 400)
+    try:
+        await run_in_threadpool(_users(request).set_role, name, role)
+    except UserError as exc:
+        return _users_page(request, exc.message + (f"; {exc.hint}" if exc.hint else ""), 400)
+    request.session["flash"] = f"{name} is now {role}."
+    return RedirectResponse("/users", 303)
+
+
+def _account_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    return render(request, "account.html", {"error": error}, status)
+
+
+@require(Role.TRANSLATOR)
+async def account_page(request: Request) -> Response:
+    return _account_page(request)
+
+
+@require(Role.TRANSLATOR)
+async def change_password(request: Request) -> Response:
+    """A user changes their own password (knowing the current one); their other sessions end."""
+    form, user, store = _form(request), _user(request), _users(request)
+    current, new = _field(form, "current"), _field(form, "password")
+    if new != _field(form, "again"):
+        return _account_page(request, "The two new passwords differ. · 两次输入的密码不同。", 400)
+    if await run_in_threadpool(store.verify, user.name, current) is None:
+        return _account_page(request, "The current password is wrong. · 当前密码错误。", 400)
+    try:
+        changed = await run_in_threadpool(store.set_password, user.name, new, session_id(request))
+    except UserError as exc:
+        return _account_page(request, exc.message + (f"; {exc.hint}" if exc.hint else ""), 400)
+    refresh_fingerprint(request, changed)
+    request.session["flash"] = "Password changed; your other sessions ended. · 密码已修改。"
+    return RedirectResponse("/account", 303)
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+@require(Role.TRANSLATOR)
+async def search_page(request: Request) -> Response:
+    """Entries of every article matching the text, check, person and state asked for."""
+    params = request.query_params
+    fields = tuple(f for f in params.getlist("in") if f in search.FIELDS) or search.FIELDS
+    states = ("", *(str(s) for s in EntryState))
+    query = search.Query(
+        text=params.get("q", "")[:200],
+        fields=fields,
+        check=params.get("check", "")[:64],
+        person=params.get("person", "")[:64],
+        state=_choice(params.get("state", ""), states),
+    )
+    views = _views(request)
+
+    def run() -> tuple[list[search.Hit], bool]:
+        if not query:
+            return [], False
+        glossary = views.glossary()
+        return search.search(
+            _project(request),
+            query,
+            catalogs=views.catalog,
+            findings=lambda article, entry: views.findings(article, entry, glossary),
+        )
+
+    hits, more = await run_in_threadpool(run)
+    context = {"query": query, "hits": hits, "more": more, "fields": search.FIELDS}
+    return render(request, "search.html", {**context, "states": states})
+
+
+@require(Role.TRANSLATOR)
+async def next_entry(request: Request) -> Response:
+    """Go to the next untranslated entry (or draft to review) after the one given, across
+    pages and articles."""
+    params = request.query_params
+    state = EntryState.DRAFT if params.get("state") == "draft" else EntryState.UNTRANSLATED
+    slug, eid = params.get("slug", ""), _entry_param(params.get("after"))
+    after = (slug, eid) if slug and eid else None
+    views = _views(request)
+    found = await run_in_threadpool(
+        search.next_entry, _project(request), state, after, catalogs=views.catalog
+    )
+    if found is None:
+        request.session["flash"] = f"No {state} entry is left. · 没有了。"
+        return RedirectResponse("/", 303)
+    return RedirectResponse(_article_url(found[0], "all", found[1]), 303)
+
+
+# -- comments ------------------------------------------------------------------------------
+
+
+@require(Role.TRANSLATOR)
+async def add_comment(request: Request) -> Response:
+    """Comment on an entry; ``@name`` mentions an existing user."""
+    article = _article(request)
+    eid = str(request.path_params["eid"])
+    if not _ENTRY_ID.fullmatch(eid):
+        raise HTTPException(404, "There is no such entry.")
+    form, views, store = _form(request), _views(request), _users(request)
+    located = await run_in_threadpool(views.locate, article, eid)
+    if located is None:
+        raise HTTPException(404, "There is no such entry (its source may have changed).")
+    names = {u.name for u in store.users()}
+    try:
+        await run_in_threadpool(
+            notes.add, article, located[0], _user(request).name, _field(form, "comment"), names
+        )
+    except notes.CommentError as exc:
+        raise HTTPException(400, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    show = _choice(form.get("show"), ENTRY_FILTERS)
+    return RedirectResponse(_article_url(article.slug, show, eid), 303)
+
+
+@require(Role.REVIEWER)
+async def revert_change(request: Request) -> Response:
+    """Put back the text an entry had before a change (as a draft to review again)."""
+    article = _article(request)
+    cid = str(request.path_params["cid"])
+    if not _SUGGESTION_ID.fullmatch(cid):
+        raise HTTPException(404, "There is no such change.")
+    views = _views(request)
+    show = _choice(_form(request).get("show"), ENTRY_FILTERS)
+
+    def work() -> SaveResult:
+        return history.revert(
+            _project(request), article, cid, _user(request).name, glossary=views.glossary()
+        )
+
+    try:
+        result = await run_in_threadpool(work)
+    except ConflictError as conflict:
+        raise HTTPException(409, conflict.message + "; reload and try again") from conflict
+    except ArticleError as exc:
+        raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
+    request.session["flash"] = "Reverted: the earlier text is back, as a draft to review."
+    return RedirectResponse(_article_url(article.slug, show, result.entry), 303)

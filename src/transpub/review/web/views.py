@@ -11,7 +11,8 @@ import json
 import math
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +31,7 @@ from transpub.catalog.queue import (
     counts,
     entry_state,
     get_note,
+    state_of,
 )
 from transpub.checks import Severity
 from transpub.checks.report import EntryFinding, project_glossary
@@ -39,9 +41,13 @@ from transpub.engines.tm import suggestions
 from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
-from transpub.review.actions import Blockers, article_blockers, entry_findings
+from transpub.review import comments as notes
+from transpub.review import history
+from transpub.review import suggestions as proposals
+from transpub.review.actions import Blockers, entry_findings
 
 PAGE_SIZE = 100
+BLOCKERS_SHOWN = 20
 ENTRY_FILTERS = ("all", "untranslated", "draft", "reviewed", "problems")
 QUEUE_FILTERS = ("all", "mine", "review", "approved")
 _MAX_CACHED_FINDINGS = 200_000
@@ -85,10 +91,40 @@ class Suggestion:
     target: str
     score: float
     origin: str
+    diff: tuple[tuple[str, str], ...] = ()  # from the memory's source to the entry's source
+
+    @property
+    def exact(self) -> bool:
+        return not any(op != "equal" for op, _ in self.diff)
 
     @property
     def percent(self) -> int:
-        return round(self.score)  # transpub.engines.tm scores 0–100
+        """The score (0–100) rounded, but 100 only for an exact match (99.5 shows as 99)."""
+        return 100 if self.exact else min(99, round(self.score))
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A translator's pending suggestion for a reviewed entry, with its difference to the
+    entry's current text."""
+
+    id: str
+    user: str
+    at: str
+    text: str
+    diff: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change of an entry's text, with its difference from the text before."""
+
+    id: str
+    user: str
+    at: str
+    actions: tuple[str, ...]
+    before: str
+    diff: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -110,6 +146,9 @@ class EntryView:
     findings: tuple[EntryFinding, ...]
     suggestions: tuple[Suggestion, ...] | None  # None: not looked up (see Views.suggestions)
     conflict: bool = False
+    pending: tuple[Proposal, ...] = ()  # translators' suggestions waiting for a reviewer
+    comments: tuple[notes.Comment, ...] = ()  # the entry's discussion, oldest first
+    history: tuple[HistoryLine, ...] = ()  # the entry's changes in the app, newest first
 
     @property
     def base(self) -> str:
@@ -134,6 +173,32 @@ class QueueItem:
         return name in self.contributors or name == self.approved_by
 
 
+#: An entry's check errors with its number and id, as the header lists them.
+_Errors = tuple[int, str, tuple[EntryFinding, ...]]
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """A check error that blocks the approval, with the entry it belongs to."""
+
+    number: int
+    id: str
+    finding: EntryFinding
+
+
+@dataclass(frozen=True)
+class Head:
+    """The article's header: its state, the editor's approval and what blocks one."""
+
+    slug: str
+    state: ArticleState
+    counts: Counts
+    approval: Approval | None
+    blockers: Blockers  # its errors: the first BLOCKERS_SHOWN only (see error_count)
+    blocking: tuple[Blocking, ...]  # the first BLOCKERS_SHOWN check errors, in document order
+    error_count: int = 0
+
+
 @dataclass(frozen=True)
 class ArticlePage:
     slug: str
@@ -149,6 +214,9 @@ class ArticlePage:
     matching: int
     activity: tuple[Contribution, ...]
     synced: bool = True
+    last: int = 0  # the document number of the last entry the filter shows
+    head: Head | None = None
+    numbers: Mapping[str, int] = field(default_factory=dict)  # entry id → number, for activity
 
 
 def percent(part: int, whole: int) -> float:
@@ -195,7 +263,10 @@ def tm_suggestions(project: Project, msgid: str) -> tuple[Suggestion, ...]:
         found = suggestions(project, msgid, limit=3)
     except TranspubError:
         return ()  # a broken memory must not take the editor down; the CLI reports it
-    return tuple(Suggestion(s.source, s.target, s.score, s.origin) for s in found)
+    return tuple(
+        Suggestion(s.source, s.target, s.score, s.origin, diff_parts(s.source, msgid))
+        for s in found
+    )
 
 
 class Views:
@@ -209,6 +280,9 @@ class Views:
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
         self._lock = threading.Lock()
         self.glossary_problem: str | None = None
+        #: Per catalog, as the last page showed it: the check errors by msgid and the approval,
+        #: so that a save can update the header without reading the catalog again.
+        self._heads: dict[str, tuple[dict[str, _Errors], Approval | None]] = {}
 
     # -- the files ---------------------------------------------------------------------------
 
@@ -315,6 +389,9 @@ class Views:
         typed: str | None = None,
         glossary: Glossary | Literal[False] | None = False,
         with_tm: bool = False,
+        pending: tuple[proposals.Suggestion, ...] | None = None,
+        comments: tuple[notes.Comment, ...] | None = None,
+        changes: tuple[history.Change, ...] | None = None,
     ) -> EntryView:
         """The view of one entry; ``typed`` is the user's own text kept after a conflict.
 
@@ -348,6 +425,27 @@ class Views:
             findings=self.findings(article, entry, glossary),
             suggestions=self.suggestions(entry) if with_tm else None,
             conflict=typed is not None,
+            pending=tuple(
+                Proposal(p.id, p.user, p.at, p.text, diff_parts(entry.msgstr, p.text))
+                for p in (
+                    pending
+                    if pending is not None
+                    else proposals.pending(article).get(entry_id(entry.msgid), ())
+                )
+            ),
+            comments=(
+                comments
+                if comments is not None
+                else tuple(notes.by_entry(article).get(entry_id(entry.msgid), ()))
+            ),
+            history=tuple(
+                HistoryLine(c.id, c.user, c.at, c.actions, c.before, diff_parts(c.before, c.after))
+                for c in (
+                    changes
+                    if changes is not None
+                    else history.by_entry(article).get(entry_id(entry.msgid), ())
+                )
+            ),
         )
 
     def suggestions(self, entry: polib.POEntry) -> tuple[Suggestion, ...]:
@@ -384,9 +482,12 @@ class Views:
         page: int = 1,
         focus: str | None = None,
         tm: str | None = None,
+        after: str | None = None,
     ) -> ArticlePage:
         """One page of an article's entries (``focus``: the page holding that entry; ``tm``:
-        the entry to show translation-memory matches for)."""
+        the entry to show translation-memory matches for; ``after``: the page starting with
+        the first shown entry after that one in the document, so that moving on within a
+        filter skips nothing even when the entries just saved left the filter)."""
         po = self.catalog(article)
         if po is None:
             return ArticlePage(
@@ -406,12 +507,14 @@ class Views:
             )
         live = list(enumerate(active(po), 1))
         glossary = self.glossary()
-        errors = [
-            f
-            for _, entry in live
-            for f in self.findings(article, entry, glossary)
-            if f.severity == Severity.ERROR
-        ]
+        by_msgid: dict[str, _Errors] = {}
+        for number, entry in live:
+            found = self._errors(article, entry, glossary)
+            if found:
+                by_msgid[entry.msgid] = (number, entry_id(entry.msgid), found)
+        given = approval(po)
+        self._heads[os.fspath(article.catalog)] = (by_msgid, given)
+        head = self._head(article, counts(po), given, by_msgid)
         chosen = [(n, e) for n, e in live if self._shown(article, e, show, glossary)]
         pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
         if focus is not None:
@@ -419,25 +522,106 @@ class Views:
             if at is not None:
                 page = at // PAGE_SIZE + 1
         page = min(max(page, 1), pages)
-        window = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        history = contributions.read(self.project, article=article.slug)[-10:]
+        start = (page - 1) * PAGE_SIZE
+        if after is not None and focus is None:
+            spot = self.locate(article, after)
+            if spot is not None:
+                start = next((i for i, (n, _) in enumerate(chosen) if n > spot[1]), len(chosen))
+                page = min(start // PAGE_SIZE + 1, pages)
+        window = chosen[start : start + PAGE_SIZE]
+        recent = contributions.read(self.project, article=article.slug)[-10:]
+        waiting = proposals.pending(article)
+        discussed = notes.by_entry(article)
+        changed = history.by_entry(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
-            state=article_state(po),
-            counts=counts(po),
-            approval=approval(po),
-            blockers=article_blockers(po, errors),
+            state=head.state,
+            counts=head.counts,
+            approval=given,
+            blockers=head.blockers,
             entries=tuple(
-                self.entry(article, e, n, glossary=glossary, with_tm=entry_id(e.msgid) == tm)
+                self.entry(
+                    article,
+                    e,
+                    n,
+                    glossary=glossary,
+                    with_tm=entry_id(e.msgid) == tm,
+                    pending=tuple(waiting.get(entry_id(e.msgid), ())),
+                    comments=tuple(discussed.get(entry_id(e.msgid), ())),
+                    changes=tuple(changed.get(entry_id(e.msgid), ())),
+                )
                 for n, e in window
             ),
             show=show,
             page=page,
             pages=pages,
             matching=len(chosen),
-            activity=tuple(reversed(history)),
+            activity=tuple(reversed(recent)),
+            last=chosen[-1][0] if chosen else 0,
+            head=head,
+            numbers={
+                c.entry: spot[1]
+                for c in recent
+                if c.entry and (spot := self.locate(article, c.entry)) is not None
+            },
         )
+
+    def _errors(
+        self, article: Article, entry: polib.POEntry, glossary: Glossary | None
+    ) -> tuple[EntryFinding, ...]:
+        return tuple(
+            f for f in self.findings(article, entry, glossary) if f.severity == Severity.ERROR
+        )
+
+    def _head(
+        self,
+        article: Article,
+        tally: Counts,
+        given: Approval | None,
+        errors: Mapping[str, _Errors],
+    ) -> Head:
+        # ``errors`` is in document order; the header needs the first few and the count.
+        shown: list[Blocking] = []
+        count = 0
+        for number, eid, found in errors.values():
+            count += len(found)
+            shown.extend(Blocking(number, eid, f) for f in found[: BLOCKERS_SHOWN - len(shown)])
+        return Head(
+            article.slug,
+            state_of(tally, given is not None),
+            tally,
+            given,
+            Blockers(tally.untranslated, tally.draft, tuple(b.finding for b in shown)),
+            tuple(shown),
+            count,
+        )
+
+    def head_after_save(
+        self, article: Article, written: polib.POEntry, changed: bool, tally: Counts
+    ) -> Head | None:
+        """The header after a save of ``written`` (None if no page of the article was shown
+        since the app started): any change voids the approval; the other errors are as the
+        last page showed them."""
+        key = os.fspath(article.catalog)
+        known = self._heads.get(key)
+        if known is None:
+            return None
+        errors, given = dict(known[0]), known[1]
+        found = self._errors(article, written, self.glossary())
+        if found:
+            eid = entry_id(written.msgid)
+            located = self.locate(article, eid)
+            fresh = written.msgid not in errors
+            errors[written.msgid] = (located[1] if located else 0, eid, found)
+            if fresh:  # keep document order (a known entry keeps its place)
+                errors = dict(sorted(errors.items(), key=lambda item: item[1][0]))
+        else:
+            errors.pop(written.msgid, None)
+        if changed:
+            given = None
+        self._heads[key] = (errors, given)
+        return self._head(article, tally, given, errors)
 
     def _shown(
         self, article: Article, entry: polib.POEntry, show: str, glossary: Glossary | None

@@ -16,12 +16,12 @@
 
   function reveal() {
     // The "use this suggestion" buttons need this script: show them only when it runs.
-    Array.prototype.forEach.call(document.querySelectorAll("button.use"), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(document.querySelectorAll("button.use, button.copy, button.insert"), function (b) { b.hidden = false; });
   }
 
   function nextTextArea(entry) {
-    var all = Array.prototype.slice.call(document.querySelectorAll(".entry textarea"));
-    var here = entry.querySelector("textarea");
+    var all = Array.prototype.slice.call(document.querySelectorAll(".entry form.target textarea"));
+    var here = entry.querySelector("form.target textarea");
     return all[all.indexOf(here) + 1] || null;
   }
 
@@ -52,33 +52,64 @@
       credentials: "same-origin",
     }).then(function (response) {
       return response.text().then(function (body) {
-        if (response.status === 200 || response.status === 409) {
+        var doc = new DOMParser().parseFromString(body, "text/html");
+        var fragment = doc.getElementById(id) !== null;  // else an error page
+        if (fragment && (response.status === 200 || response.status === 202 || response.status === 409)) {
+          // 202: the entry is reviewed, and the text was kept as a suggestion for a reviewer.
           swap(body);
-          if (response.status === 200 && advance) { goNext(id); }
-          else { var t = document.querySelector("#" + id + " textarea"); if (t) { t.focus(); } }
+          if (response.status !== 409 && advance) { goNext(id); }
+          else { var t = document.querySelector("#" + id + " form.target textarea"); if (t) { t.focus(); } }
         } else {
-          var doc = new DOMParser().parseFromString(body, "text/html");
+          // Refused (an untranslated entry cannot be approved, a lost session…): say why here.
           var message = doc.querySelector(".error");
-          status.textContent = response.status + ": " + (message ? message.textContent : response.statusText);
+          status.textContent = (message ? message.textContent : response.status + " " + response.statusText);
+          status.classList.add("refused");
         }
       });
     }).catch(function () {
+      leaving = true;
       form.submit(); // network trouble: fall back to a plain form post
     });
   }
+
+  // Unsaved text: an entry whose text area differs from the text it was based on.
+  var leaving = false;
+  function dirty(area) {
+    var base = area.form && area.form.querySelector("input[name=base]");
+    if (!base) { return false; }
+    try { return area.value.replace(/\r\n?/g, "\n") !== JSON.parse(base.value); }
+    catch (e) { return false; }
+  }
+  function anyDirty() {
+    return Array.prototype.some.call(document.querySelectorAll(".entry form.target textarea"), dirty);
+  }
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !anyDirty()) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // the browser asks whether to leave and lose the unsaved text
+  });
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches(".entry form.target textarea")) { return; }
+    var status = area.form.querySelector(".status");
+    status.classList.remove("refused");
+    status.textContent = dirty(area) ? "Unsaved · 未保存" : "";
+    var count = area.form.querySelector(".count");
+    if (count) { count.textContent = area.value.length + " / " + count.dataset.source + " characters"; }
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches(".entry form.target")) { return; }
     event.preventDefault();
     var button = event.submitter;
-    submit(form, button, button && button.value === "approve");
+    submit(form, button, !!button && (button.value === "approve" || button.value === "save-next"));
   });
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) { return; }
     var area = event.target;
-    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    if (!area.matches || !area.matches(".entry form.target textarea")) { return; }
     event.preventDefault();
     var form = area.form;
     var button = form.querySelector("button[value=approve]") || form.querySelector("button[value=save]");
@@ -88,7 +119,7 @@
   // Translation-memory matches of the entry being worked on, fetched when it gets the focus.
   document.addEventListener("focusin", function (event) {
     var area = event.target;
-    if (!area.matches || !area.matches(".entry textarea")) { return; }
+    if (!area.matches || !area.matches(".entry form.target textarea")) { return; }
     var slot = area.form.querySelector(".tm[data-src]");
     if (!slot || slot.dataset.loading) { return; }
     slot.dataset.loading = "1";
@@ -97,12 +128,27 @@
       .then(function (body) { if (body) { swap(body); } });
   });
 
-  document.addEventListener("click", function (event) {
-    var use = event.target.closest && event.target.closest("button.use");
-    if (!use) { return; }
-    var area = use.closest("form").querySelector("textarea");
-    area.value = use.dataset.text;
+  function changed(area) {
+    area.dispatchEvent(new Event("input", { bubbles: true }));
     area.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.use, button.copy, button.insert");
+    if (!button) { return; }
+    var area = button.closest(".entry").querySelector("form.target textarea");
+    if (button.matches(".insert")) {
+      // A glossary term goes where the cursor is, replacing any selection.
+      var start = area.selectionStart, end = area.selectionEnd, text = button.dataset.text;
+      area.value = area.value.slice(0, start) + text + area.value.slice(end);
+      area.selectionStart = area.selectionEnd = start + text.length;
+    } else if (button.matches(".copy")) {
+      // The source as shown (its text, without the glossary marks), to edit in place.
+      area.value = button.closest(".entry").querySelector(".source .text").textContent;
+    } else {
+      area.value = button.dataset.text;  // a memory match
+    }
+    changed(area);
   });
 
   reveal();
