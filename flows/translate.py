@@ -30,10 +30,11 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.client.schemas.objects import State
 from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
 from prefect.exceptions import MissingContextError, ObjectAlreadyExists, ObjectNotFound
-from prefect.states import Failed, State
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ephemeral import start_temporary_server
@@ -204,6 +205,7 @@ def translate_article(
         logger.error(run.failure)
         return Failed(message=run.failure, data=run)
     p = run.pretranslation
+    assert p is not None  # set above unless the article failed
     logger.info(
         "%s: %d from memory, %d from the glossary, %d from the engine cache, %d machine drafts "
         "(%d flagged, %d shared with identical texts), %d waiting; %d requests, %d characters "

@@ -99,3 +99,22 @@ def test_the_memory_is_not_committed(project: Project) -> None:
     assert (project.root / ".transpub" / "tm.sqlite").is_file()
     ignored = (Path(__file__).resolve().parents[1] / ".gitignore").read_text(encoding="utf-8")
     assert ".transpub/" in ignored.splitlines()
+
+
+def test_memory_matches_never_touch_the_reviewers_suggestions(project: Project) -> None:
+    """Pre-translation keeps its memory matches in their own file: a translator's pending
+    suggestion (``suggestions.json``, the review app's) survives a translate run."""
+    from transpub.engines.pretranslate import TM_MATCHES_NAME, pretranslate
+
+    write_article(project.root, "b", "---\ntitle: 乙\n---\n\n开源社成立于 2015 年。\n")
+    article = project.article("b")
+    sync_article(project, article)
+    pending = '{"version": 1, "suggestions": [{"msgid": "乙", "text": "B"}]}\n'
+    (article.folder / "suggestions.json").write_text(pending, encoding="utf-8")
+    with TranslationMemory.for_project(project) as memory:
+        result = pretranslate(project, article, memory=memory, glossary=None)
+    assert result.suggestions == 1
+    assert (article.folder / "suggestions.json").read_text(encoding="utf-8") == pending
+    assert "KAIYUANSHE was founded in 2014." in (article.folder / TM_MATCHES_NAME).read_text(
+        encoding="utf-8"
+    )

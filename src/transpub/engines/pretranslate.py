@@ -34,7 +34,8 @@ from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
 from transpub.textfile import write_atomic
 
-SUGGESTIONS_NAME = "suggestions.json"
+#: Fuzzy memory matches for the entries still open (a cache for reviewers; not committed).
+TM_MATCHES_NAME = "tm-matches.json"
 #: Seconds between catalog saves during a run (answers are in the engine cache at once, so a
 #: crash loses nothing; saving a large catalog after every batch would cost more than the engine).
 SAVE_EVERY = 2.0
@@ -384,7 +385,7 @@ def _save_suggestions(
                 {"source": m.source, "target": m.target, "score": m.score, "origin": m.origin}
                 for m in matches
             ]
-    path = article.folder / SUGGESTIONS_NAME
+    path = article.folder / TM_MATCHES_NAME
     if found or path.exists():
         write_atomic(path, json.dumps(found, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return len(found)

@@ -35,7 +35,16 @@ SITE_TARGET = "site"
 _TARGETS = re.compile(
     r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|\bsrc=[\"']([^\"']+)[\"']", re.M
 )
-_NOT_ASSETS = {"zh.md", "en.po", "publish.json", "checks.json", "suggestions.json"}
+_NOT_ASSETS = {
+    "zh.md",
+    "en.po",
+    "publish.json",
+    "checks.json",
+    "suggestions.json",
+    "tm-matches.json",
+    "comments.jsonl",
+    "history.jsonl",
+}
 
 
 class PublishRefused(TranspubError):
