@@ -1,9 +1,10 @@
 """Approve → published with nobody at a terminal, on a real Prefect server.
 
 Starts ``prefect server`` on 127.0.0.1 (fresh ``PREFECT_HOME``), deploys with ``transpub deploy``,
-starts a process worker in the content folder (``TRANSPUB_ROOT``), approves an article through
-the library and waits for the approval automation to run the publish deployment: the page appears
-in the site checkout, the publish record has it and ``transpub.article.published`` names its URL.
+starts a process worker in the content folder (``TRANSPUB_ROOT``), runs the translate deployment,
+approves an article through the library and waits for the approval automation to run the publish
+deployment: the page appears in the site checkout, the publish record has it and
+``transpub.article.published`` names its URL.
 Every process is stopped by its PID (its process group).
 """
 
@@ -139,6 +140,17 @@ def test_an_approval_publishes_the_article_through_the_automation(
             start_new_session=True,
         )  # fmt: skip
     try:
+        from prefect.deployments import run_deployment
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: url}):  # prefect was imported without it
+            translated = run_deployment(  # the worker runs it in the content folder
+                "translate/translate",
+                parameters={"engine": "none"},
+                timeout=BUDGET,
+                poll_interval=1,
+            )
+        assert translated.state is not None and translated.state.is_completed(), translated.state
         given = approve_checked(project, article, "Wang Fang")  # the editor, in the app or CLI
         page = project.root / "site" / "en" / "report.md"
 
