@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from transpub.article import Project
 from transpub.publish.site import Action, PublishRefused, PublishRun, publish
 from transpub.publish.summary import summary_markdown, summary_text
+from transpub.store import ContentRepo, save_publications
 
 
 @task(name="publish-articles", cache_policy=NO_CACHE)
@@ -22,6 +23,16 @@ def publish_articles(
     return publish(project, slugs, dry_run=dry_run, push=push)
 
 
+@task(name="pull-content", cache_policy=NO_CACHE)
+def pull_content(project: Project) -> None:
+    ContentRepo(project.root).pull()
+
+
+@task(name="save-publications", cache_policy=NO_CACHE)
+def save_records(project: Project, run: PublishRun) -> str | None:
+    return save_publications(project, run)
+
+
 @flow(name="publish", log_prints=True)
 def publish_flow(
     root: str = ".",
@@ -29,12 +40,20 @@ def publish_flow(
     dry_run: bool = False,
     push: bool = False,
     post: bool = True,
+    sync_content: bool = False,
 ) -> PublishRun:
     """Publish the named articles (default: every approved one) to the site of ``[site]``; then,
     with ``post`` and channels in ``[channels] enabled``, post them (the post flow, a subflow:
-    each article once per channel)."""
+    each article once per channel). With ``sync_content`` the content repository is pulled first
+    and the publish records are committed and pushed after (see ``transpub.store``)."""
     project = Project.open(root)
+    if sync_content and not dry_run:
+        pull_content(project)
     run = publish_articles(project, slugs or None, dry_run, push)
+    if sync_content:
+        commit = save_records(project, run)
+        if commit:
+            print(f"Publish records committed to the content repository: {commit[:12]}")
     print(summary_text(run))
     create_markdown_artifact(
         key="publish",

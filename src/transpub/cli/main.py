@@ -14,6 +14,7 @@ from transpub.cli import (
     align,
     articles,
     credits,
+    deploy,
     files,
     glossary,
     post,
@@ -127,6 +128,11 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
         post.cmd_channels,
         "Social channels: `channels check` shows each account and its token's validity.",
         post.args_channels,
+    ),
+    "deploy": (
+        deploy.cmd_deploy,
+        "Deploy the Prefect flows to the server of PREFECT_API_URL (the work pool if missing).",
+        deploy.args_deploy,
     ),
 }
 

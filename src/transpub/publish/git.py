@@ -19,6 +19,9 @@ class SiteError(TranspubError):
 class SiteRepo:
     """A local checkout of the site's git repository at ``root``."""
 
+    #: What to do when git fails (a subclass for another checkout says its own).
+    hint = "fix the site checkout and publish again"
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -41,7 +44,7 @@ class SiteRepo:
             raise SiteError(
                 f"git {args[0]} failed: {detail[-1] if detail else 'exit ' + str(done.returncode)}",
                 path=self.root,
-                hint="fix the site checkout and publish again",
+                hint=self.hint,
             )
         return done
 

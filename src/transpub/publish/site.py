@@ -22,6 +22,7 @@ from transpub.catalog.queue import APPROVED_BY, active, approval
 from transpub.checks import Severity
 from transpub.checks.report import check_entries, project_glossary
 from transpub.errors import ArticleError, TranspubError
+from transpub.events import PUBLISHED, emit_article_event
 from transpub.publish.credits import Credits, catalog_credits
 from transpub.publish.git import SiteRepo
 from transpub.publish.layouts import PagePair, SiteLayout, create_layout
@@ -321,5 +322,19 @@ def publish(
     dry_run: bool = False,
     push: bool = False,
 ) -> PublishRun:
-    """Publish the named articles (default: all) to the project's site; see ``Publisher``."""
-    return Publisher(project).run(project.select(slugs), dry_run=dry_run, push=push)
+    """Publish the named articles (default: all) to the project's site; see ``Publisher``.
+
+    With a Prefect API configured, each article published or updated sends the event
+    ``transpub.article.published`` with its page URL (see ``transpub.events``).
+    """
+    run = Publisher(project).run(project.select(slugs), dry_run=dry_run, push=push)
+    for result in run.results:
+        if not dry_run and result.action in (Action.PUBLISHED, Action.UPDATED) and result.pages:
+            url = result.pages.en_url
+            emit_article_event(
+                PUBLISHED,
+                result.slug,
+                {"url": url, "commit": result.commit},
+                {"url": url, "zh_url": result.pages.zh_url, "commit": result.commit},
+            )
+    return run

@@ -41,6 +41,7 @@ from transpub.checks.report import (
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, Contribution, entry_id
 from transpub.errors import ApprovalError, ArticleError, TranspubError
+from transpub.events import APPROVED, emit_article_event
 from transpub.glossary.model import Glossary
 
 
@@ -407,7 +408,8 @@ def approve_checked(
 
     Refused with ``ApprovalError`` saying what blocks; bound to the exact translation; the
     findings (with the project's glossary, read now) are kept in ``checks.json`` and the
-    approval is credited in the contribution log.
+    approval is credited in the contribution log. With a Prefect API configured, the event
+    ``transpub.article.approved`` is sent (see ``transpub.events``).
     """
     glossary = project_glossary(project)
     stamp = now or datetime.now(UTC)
@@ -445,6 +447,12 @@ def approve_checked(
                 )
             ],
         )
+    emit_article_event(  # for the approval → publish automation; never fails the approval
+        APPROVED,
+        article.slug,
+        {"editor": given.editor, "translation-hash": given.digest},
+        {"editor": given.editor, "translation_hash": given.digest, "approved_at": given.at},
+    )
     return given
 
 
