@@ -132,6 +132,18 @@ def test_an_unpublished_article_is_not_posted(tmp_path: Path) -> None:
     assert outcome.status == "skipped" and "not published" in outcome.message
 
 
+def test_a_page_without_a_public_url_is_not_posted_and_says_what_to_set(tmp_path: Path) -> None:
+    project = make_project(tmp_path, channel_settings("http://127.0.0.1:9"))
+    article = project.article(SLUG)
+    record = PublishRecord.load(article)
+    for site in record.site.values():
+        site.url = site.zh_url = ""  # published before [site] base_url was set
+    record.save(article)
+    (outcome,) = post_articles(project, None, ["linkedin"], env=ENV)
+    assert outcome.status == "skipped" and "no public URL" in outcome.message
+    assert "[site] base_url" in outcome.message and "transpub publish" in outcome.message
+
+
 def test_refused_token_is_one_line_naming_the_variable_and_records_nothing(setup: Setup) -> None:
     setup.linkedin.fail("post", 401)
     setup.mastodon.fail("post", 401)

@@ -188,6 +188,8 @@ def test_wrong_types_are_errors(tmp_path: Path, text: str, where: str, kind: str
     error = config_error(write(tmp_path, text))
     assert error.message.startswith(f"{where} must be a")
     assert kind in error.message
+    assert f"must be a {kind}" in error.message or f"must be an {kind}" in error.message
+    assert "must be a int" not in error.message
 
 
 @pytest.mark.parametrize(

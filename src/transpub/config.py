@@ -254,7 +254,9 @@ def _coerce(value: Any, default: Any, where: str, path: Path) -> Any:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if type(value) is not expected:
-        raise ConfigError(f"{where} must be a {expected.__name__}, not {value!r}", path=path)
+        name = expected.__name__
+        article = "an" if name[0] in "aeiou" else "a"
+        raise ConfigError(f"{where} must be {article} {name}, not {value!r}", path=path)
     return value
 
 

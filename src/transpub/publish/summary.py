@@ -36,7 +36,7 @@ def summary_text(run: PublishRun) -> str:
     verb = "would be published" if run.dry_run else "published"
     tail = (
         f"{done} {verb}, {len(run.results) - done - held} unchanged, {held} not publishable; "
-        f"{run.writes} files written to {run.site} ({run.layout})"
+        f"{run.writes} file{'' if run.writes == 1 else 's'} written to {run.site} ({run.layout})"
     )
     if run.created_site:
         tail += "; created a new site repository there"
@@ -68,5 +68,6 @@ def summary_markdown(run: PublishRun) -> str:
             f"| {_cell(r.slug)} | {_cell(result)} | {_cell(en)} | {_cell(zh)} "
             f"| {_cell(_credit(r))} | {r.commit[:10]} |"
         )
-    out += ["", f"{run.writes} files written in {run.seconds:.1f} s."]
+    files = f"{run.writes} file{'' if run.writes == 1 else 's'}"
+    out += ["", f"{files} written in {run.seconds:.1f} s."]
     return "\n".join(out) + "\n"

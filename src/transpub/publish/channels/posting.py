@@ -174,7 +174,12 @@ def post_article(
     record = PublishRecord.load(article)
     site = site_publication(project, record)
     if site is None or not site.url:
-        why = "not published to the site yet" if site is None else "its page has no public URL"
+        why = (
+            "not published to the site yet (run `transpub publish`)"
+            if site is None
+            else "its page has no public URL (set [site] base_url in transpub.toml, then run "
+            "`transpub publish` again)"
+        )
         return [
             PostOutcome(article.slug, c.channel_id, c.channel_id, "skipped", message=why)
             for c in channels
