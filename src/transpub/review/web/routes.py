@@ -216,13 +216,19 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _entry_id(request: Request) -> str:
+    """The entry id of the path; 404 when it is not one."""
+    eid = str(request.path_params["eid"])
+    if not _ENTRY_ID.fullmatch(eid):
+        raise HTTPException(404, "There is no such entry.")
+    return eid
+
+
 @require(Role.TRANSLATOR)
 async def save(request: Request) -> Response:
     """Save (or approve) one entry; a stale base gives 409 with the newer text."""
     article = _article(request)
-    eid = str(request.path_params["eid"])
-    if not _ENTRY_ID.fullmatch(eid):
-        raise HTTPException(404, "There is no such entry.")
+    eid = _entry_id(request)
     user, form, views = _user(request), _form(request), _views(request)
     approve = _field(form, "action") == "approve"
     if approve and not user.role.allows(Role.REVIEWER):
@@ -523,9 +529,7 @@ async def next_entry(request: Request) -> Response:
 async def add_comment(request: Request) -> Response:
     """Comment on an entry; ``@name`` mentions an existing user."""
     article = _article(request)
-    eid = str(request.path_params["eid"])
-    if not _ENTRY_ID.fullmatch(eid):
-        raise HTTPException(404, "There is no such entry.")
+    eid = _entry_id(request)
     form, views, store = _form(request), _views(request), _users(request)
     located = await run_in_threadpool(views.locate, article, eid)
     if located is None:
