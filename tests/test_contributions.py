@@ -275,3 +275,93 @@ def test_without_a_previous_catalog_every_translation_is_new(project_dir: Path) 
     assert sorted(c.action for c in logged) == sorted(
         [Action.TRANSLATE, Action.TRANSLATE, Action.REVIEW]
     )
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "articles" / "2024-25-international-plan"
+
+
+def test_a_shipped_catalog_is_credited_as_its_page_credits_it(project_dir: Path) -> None:
+    import shutil
+
+    from transpub.credits.contributions import credit_catalog_notes, seen_path
+    from transpub.credits.report import recognise
+    from transpub.credits.tally import parse_period
+    from transpub.publish.credits import article_credits
+
+    shutil.copytree(SAMPLE, project_dir / "articles" / SAMPLE.name)
+    project = Project.open(project_dir)
+    article = project.article(SAMPLE.name)
+    page = article_credits(project, article)  # what the published page names
+    sync_article(project, article, now=NOW)
+    logged = read(project)
+    by_action = {a: {c.user for c in logged if c.action is a} for a in Action}
+    assert by_action[Action.TRANSLATE] == set(page.translators)
+    assert by_action[Action.REVIEW] == set(page.reviewers)
+    assert by_action[Action.APPROVE_ARTICLE] == {page.editor}
+    assert {c.via for c in logged} == {"import"}
+    rec = recognise(project, parse_period("all"))
+    assert {row.person.handle for row in rec.rows} == set(page.people())
+    # once: neither a second sync nor a fresh clone (no remembered copy) credits it again
+    seen_path(project, article).unlink()
+    sync_article(project, article, now=NOW)
+    assert credit_catalog_notes(project, article) == []
+    assert read(project) == logged
+
+
+def _git(cwd: Path, *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-C", str(cwd), "-c", "commit.gpgsign=false", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_an_uncommitted_outside_review_is_credited_to_the_git_user(project_dir: Path) -> None:
+    project, before = _synced(project_dir)
+    article = project.article("plan")
+    _git(project_dir, "init", "-q")
+    _git(project_dir, "config", "user.name", "Zhao  Liu")
+    _git(project_dir, "config", "user.email", "zhao@example.org")
+    _git(project_dir, "add", "-A")
+    _git(project_dir, "commit", "-q", "-m", "drafts")
+    after = pofile.load(article.catalog)
+    after[2].flags.remove("fuzzy")  # un-fuzzied in Poedit, Last-Translator left as it was
+    pofile.save(after, article.catalog)
+    logged = attribute_outside_edits(project, article, before, pofile.load(article.catalog), NOW)
+    assert [(c.action, c.user, c.commit) for c in logged] == [(Action.REVIEW, "Zhao Liu", None)]
+
+
+def test_a_committed_outside_review_is_credited_to_its_commit_author(project_dir: Path) -> None:
+    project, before = _synced(project_dir)
+    article = project.article("plan")
+    _git(project_dir, "init", "-q")
+    _git(project_dir, "config", "user.name", "Someone Else")
+    _git(project_dir, "config", "user.email", "else@example.org")
+    after = pofile.load(article.catalog)
+    after[2].flags.remove("fuzzy")
+    pofile.save(after, article.catalog)
+    _git(project_dir, "add", "-A")
+    _git(project_dir, "commit", "-q", "--author", "Qian Qi <qian@example.org>", "-m", "review")
+    sha = _git(project_dir, "rev-parse", "HEAD").strip()
+    logged = attribute_outside_edits(project, article, before, pofile.load(article.catalog), NOW)
+    assert [(c.action, c.user, c.commit) for c in logged] == [(Action.REVIEW, "Qian Qi", sha)]
+
+
+def test_credits_say_how_to_attribute_unknown_edits(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from transpub.cli.main import main
+
+    project, before = _synced(project_dir)
+    article = project.article("plan")
+    after = pofile.load(article.catalog)
+    after[2].flags.remove("fuzzy")
+    attribute_outside_edits(project, article, before, after, NOW)
+    assert main(["-C", str(project_dir), "credits"]) == 0
+    out = capsys.readouterr()
+    assert "unknown" in out.out
+    assert "Last-Translator" in out.err and "git config user.name" in out.err

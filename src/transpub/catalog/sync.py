@@ -29,6 +29,8 @@ def sync_article(project: Project, article: Article, now: datetime | None = None
 
     text, segmented = segment_file(article.source, project.segment_options)
     title = str(read_metadata(text, article.source)["title"])
+    if contributions.last_seen(project, article) is None:  # first sight: credit its notes
+        contributions.credit_catalog_notes(project, article, now)
     catch_up_outside_edits(project, article)  # credit Poedit/Weblate edits before merging
     with article_lock(article):
         wrap = project.config.catalog.wrap_width

@@ -86,6 +86,8 @@ def cmd_credits(args: argparse.Namespace) -> int:
             write_atomic(args.output, text)
         else:
             sys.stdout.write(text)
+        if any(row.person.handle == contributions.UNKNOWN for row in rec.rows):
+            print(f"Hint: {contributions.UNKNOWN_HINT}", file=sys.stderr)
         return OK
     if action == "report":
         from transpub.credits.report import write_report

@@ -33,7 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from transpub.article import Article, Project
 from transpub.catalog import pofile
-from transpub.catalog.queue import EntryState, active, entry_state
+from transpub.catalog.queue import EntryState, active, approval, entry_state, get_note
 from transpub.errors import TranspubError
 from transpub.textfile import write_atomic
 
@@ -46,6 +46,14 @@ GITATTRIBUTES = "*.jsonl merge=union\n"
 SEEN_DIR = "seen"  # <project>/.transpub/seen/<slug>.po: each catalog as transpub last left it
 #: Who is credited for an outside edit when the catalog names no Last-Translator.
 UNKNOWN = "unknown"
+#: What ``transpub credits`` says when some records are credited to ``unknown``.
+UNKNOWN_HINT = (
+    "entries credited to `unknown` were edited outside transpub (Poedit, by hand) with no "
+    "Last-Translator and no git author: to credit the next ones, set your name in the PO editor "
+    "(Poedit: Preferences → Name) or keep the articles in a git repository with "
+    '`git config user.name`; if one person made these, add "unknown" to their `aliases` in '
+    "contributors.toml"
+)
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _PLACEHOLDER = "FULL NAME"  # gettext's template value of Last-Translator
 
@@ -72,7 +80,9 @@ class Contribution:
     entry: str | None
     source_chars: int
     english_words: int
-    via: str = "app"  # "app" (the review app or the library) or "catalog" (an outside edit)
+    #: "app" (the review app or the library), "catalog" (an outside edit) or "import" (the
+    #: notes of a catalog transpub had no record of: ``credit_catalog_notes``).
+    via: str = "app"
     #: For an edit: how much of the previous text it changed, 0–100 (normalised edit distance).
     change: int | None = None
     #: For an outside edit credited from git: the commit that changed the catalog.
@@ -377,6 +387,37 @@ def git_author(root: Path, path: Path) -> tuple[str, str] | None:
     return " ".join(name.split()), sha
 
 
+def pending_git_author(root: Path, path: Path) -> str | None:
+    """The git author of a change not committed yet: who ``git commit`` would name
+    (``GIT_AUTHOR_NAME``, else ``user.name``), when ``path`` is in a git work tree whose
+    copy of it differs from the last commit; None otherwise."""
+    try:
+        where = str(path.relative_to(root))
+    except ValueError:
+        return None
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", where],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if status.returncode != 0 or not status.stdout.strip():
+            return None
+        name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
+        if not name:
+            config = subprocess.run(
+                ["git", "-C", str(root), "config", "user.name"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            name = config.stdout.strip() if config.returncode == 0 else ""
+    except OSError:
+        return None  # no git on this machine
+    return " ".join(name.split()) or None
+
+
 def outside_author(
     root: Path, catalog: Path, before: polib.POFile | None, after: polib.POFile
 ) -> tuple[str, str | None]:
@@ -384,8 +425,9 @@ def outside_author(
 
     A ``Last-Translator`` that changed was set by the PO editor (Poedit, Weblate) that made
     the edit: that person. One left as it was is stale (a hand edit keeps it): then the git
-    author of the commit that changed the catalog, when the file is committed; else the
-    header's name, else ``unknown``.
+    author of the commit that changed the catalog, when the file is committed, or of the change
+    still to be committed (``user.name``) when it is not; else the header's name, else
+    ``unknown``.
     """
     named = catalog_author(after)
     previous = catalog_author(before) if before is not None else UNKNOWN
@@ -394,6 +436,9 @@ def outside_author(
     found = git_author(root, catalog)
     if found is not None:
         return found
+    pending = pending_git_author(root, catalog)
+    if pending is not None:
+        return pending, None
     return named, None
 
 
@@ -453,5 +498,57 @@ def attribute_outside_edits(
                     commit=who[1],
                 )
             )
+    append(project, records)
+    return records
+
+
+def _po_stamp(value: str) -> str | None:
+    """A PO header date (``2026-11-21 05:16+0000``) as a record's UTC stamp, None if unreadable."""
+    try:
+        return now_stamp(datetime.strptime(value.strip(), "%Y-%m-%d %H:%M%z"))
+    except ValueError:
+        return None
+
+
+def credit_catalog_notes(
+    project: Project, article: Article, now: datetime | None = None
+) -> list[Contribution]:
+    """Credit what a catalog itself says, once: for an article with no credit record yet (a
+    catalog shipped with the project, imported from Weblate or Crowdin, or made before the
+    credit files), each reviewed entry's ``# translator:`` and ``# reviewer:`` note and the
+    editor's approval become records (``via="import"``), so the tallies name the people its
+    published page names. Dated by the catalog's ``PO-Revision-Date`` (the approval: its time).
+    Returns what was logged; nothing for an article already credited or without notes.
+    """
+    if not article.catalog.is_file() or read(project, article=article.slug):
+        return []
+    po = pofile.load(article.catalog, project.config.catalog.wrap_width)
+    fallback = now_stamp(now)
+    at = _po_stamp(str(po.metadata.get("PO-Revision-Date", ""))) or fallback
+    records: list[Contribution] = []
+    for entry in active(po):
+        if entry_state(entry) is not EntryState.REVIEWED:
+            continue
+        for key, action in (("translator", Action.TRANSLATE), ("reviewer", Action.REVIEW)):
+            name = " ".join((get_note(entry, key) or "").split())
+            if name:
+                records.append(
+                    credit(name, action, article.slug, entry.msgid, entry.msgstr, at, "import")
+                )
+    given = approval(po)
+    if given is not None:
+        live = active(po)
+        records.append(
+            Contribution(
+                at=_po_stamp(given.at) or at,
+                user=given.editor,
+                action=Action.APPROVE_ARTICLE,
+                article=article.slug,
+                entry=None,
+                source_chars=sum(source_chars(e.msgid) for e in live),
+                english_words=sum(english_words(e.msgstr) for e in live),
+                via="import",
+            )
+        )
     append(project, records)
     return records
