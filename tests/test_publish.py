@@ -273,6 +273,19 @@ def _git_blob(path: Path) -> str:
     return _git(path.parent, "hash-object", str(path)).strip()
 
 
+def test_push_without_a_remote_says_what_to_do_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    approved_project(tmp_path)
+    assert main(["-C", str(tmp_path), "publish", "--push"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    site = tmp_path / "site"
+    assert str(site) in err and "has no remote" in err
+    assert f"git -C {site} remote add origin URL" in err and "[site] checkout" in err
+    assert not (site / "en").exists()  # refused before anything was published
+
+
 def test_push_sends_the_site_commits_to_its_remote(tmp_path: Path) -> None:
     project, _ = approved_project(tmp_path / "content")
     remote = tmp_path / "remote.git"

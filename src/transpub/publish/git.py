@@ -92,8 +92,20 @@ class SiteRepo:
         out = self._git("log", "-1", "--format=%H", "--", path, check=False)
         return out.stdout.strip() if out.returncode == 0 else ""
 
+    def require_remote(self) -> None:
+        """Refuse (before anything is written) to push a checkout that has no remote."""
+        if self.root.is_dir() and self._git("remote", check=False).stdout.strip():
+            return
+        raise SiteError(
+            "the site repository has no remote to push to",
+            path=self.root,
+            hint=f"add one with `git -C {self.root} remote add origin URL`, set [site] checkout "
+            "in transpub.toml to a clone of the site, or publish without --push",
+        )
+
     def push(self) -> None:
         """Push the current branch to its upstream (or ``origin``)."""
+        self.require_remote()
         upstream = self._git("rev-parse", "--abbrev-ref", "@{upstream}", check=False)
         if upstream.returncode == 0:
             self._git("push", "-q")

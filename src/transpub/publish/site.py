@@ -289,6 +289,8 @@ class Publisher:
         """Publish ``articles`` in turn (one site commit each), then push if asked."""
         started = time.perf_counter()
         run = PublishRun(self.root, self.layout.layout_id, dry_run)
+        if push and not dry_run:
+            self.repo.require_remote()
         if not dry_run:
             run.created_site = self.repo.ensure()
         elif self.root.exists():
