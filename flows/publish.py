@@ -60,10 +60,12 @@ def publish_flow(
         markdown=summary_markdown(run),
         description=f"What {project.config.project.name} published where, with links.",
     )
-    refused = [r.reason for r in run.results if r.action is Action.REFUSED]
+    stopped = (Action.REFUSED, Action.FAILED)
+    refused = [r.reason for r in run.results if r.action in stopped]
     if refused:
         raise PublishRefused(refused[0])
-    on_site = [r.slug for r in run.results if r.action not in (Action.BLOCKED, Action.REFUSED)]
+    held = (Action.BLOCKED, *stopped)
+    on_site = [r.slug for r in run.results if r.action not in held]
     if post and not dry_run and on_site and project.config.channels.enabled:
         from flows.post import post_flow
 

@@ -9,6 +9,7 @@ from typing import Any
 from transpub.article import Article, Project
 from transpub.catalog import pofile
 from transpub.catalog.queue import ArticleState, Counts, approval, article_state, counts
+from transpub.errors import TranspubError
 
 
 @dataclass(frozen=True)
@@ -32,24 +33,36 @@ class QueueRow:
         }
 
 
-def queue(project: Project, slugs: list[str] | None = None) -> list[QueueRow]:
-    """One row per article: its state and how many entries are in each state."""
+def queue(
+    project: Project, slugs: list[str] | None = None, errors: list[TranspubError] | None = None
+) -> list[QueueRow]:
+    """One row per article: its state and how many entries are in each state.
+
+    With ``errors``, an article whose catalog or publish record cannot be read gets no row: its
+    error is added there and the others are still listed (without, the error is raised).
+    """
     rows = []
     for article in project.select(slugs):
-        if not article.catalog.exists():
-            rows.append(QueueRow(article.slug, ArticleState.NEW, Counts()))
-            continue
-        po = pofile.load(article.catalog)
-        given = approval(po)
-        rows.append(
-            QueueRow(
-                article.slug,
-                article_state(po, _published_hash(article)),
-                counts(po),
-                given.editor if given else None,
-            )
-        )
+        try:
+            rows.append(_row(article))
+        except TranspubError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return rows
+
+
+def _row(article: Article) -> QueueRow:
+    if not article.catalog.exists():
+        return QueueRow(article.slug, ArticleState.NEW, Counts())
+    po = pofile.load(article.catalog)
+    given = approval(po)
+    return QueueRow(
+        article.slug,
+        article_state(po, _published_hash(article)),
+        counts(po),
+        given.editor if given else None,
+    )
 
 
 def _published_hash(article: Article) -> str | None:

@@ -54,14 +54,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from transpub.catalog.status import format_table, queue
 
-    rows = queue(open_project(args), args.slugs)
+    errors: list[TranspubError] = []
+    rows = queue(open_project(args), args.slugs, errors)
     if args.json:
         import json
 
         print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     else:
         print(format_table(rows))
-    return OK
+    for exc in errors:
+        err(exc)
+    return FAILED if errors else OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -32,8 +32,9 @@ def cmd_post(args: argparse.Namespace) -> int:
         retry=args.retry,
     )
     for outcome in outcomes:
-        print(format_outcome(outcome))
-        print()
+        if outcome.key:  # an article that could not be read is one error line below
+            print(format_outcome(outcome))
+            print()
     counts = {s: sum(o.status == s for o in outcomes) for s in {o.status for o in outcomes}}
     print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to post")
     for outcome in outcomes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from transpub.cli.common import FINDINGS, OK, open_project
+from transpub.cli.common import FAILED, FINDINGS, OK, err, open_project
 
 
 def args_publish(p: argparse.ArgumentParser) -> None:
@@ -21,6 +21,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     run = publish(open_project(args), args.slugs or None, dry_run=args.dry_run, push=args.push)
     print(summary_text(run))
+    failed = [r for r in run.results if r.action is Action.FAILED]
+    for result in failed:
+        err(result.reason)
+    if failed:
+        return FAILED
     refused = any(r.action is Action.REFUSED for r in run.results)
     named_blocked = bool(args.slugs) and any(r.action is Action.BLOCKED for r in run.results)
     return FINDINGS if refused or named_blocked else OK

@@ -58,6 +58,7 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"  # nothing to do
     BLOCKED = "blocked"  # not approved, check errors, structure differs
     REFUSED = "refused"  # a hand-edited page on the site
+    FAILED = "failed"  # its catalog or publish record cannot be read (the reason says which)
 
 
 @dataclass
@@ -296,7 +297,10 @@ class Publisher:
         elif self.root.exists():
             self.repo.ensure()
         for article in articles:
-            run.results.append(self.article(article, dry_run))
+            try:
+                run.results.append(self.article(article, dry_run))
+            except TranspubError as exc:  # one broken file stops its article, not the run
+                run.results.append(ArticlePublication(article.slug, Action.FAILED, str(exc)))
         if push and not dry_run:
             self.repo.push()
             run.pushed = True

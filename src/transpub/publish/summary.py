@@ -20,6 +20,8 @@ def summary_text(run: PublishRun) -> str:
     """One line per article (what was done and where, or why not), then the totals."""
     lines = []
     for r in run.results:
+        if r.action is Action.FAILED:
+            continue  # said as an error line (the CLI) or in the artifact
         line = f"{r.slug}: {_verb(r, run.dry_run)}"
         if r.pages is not None and r.action not in (Action.BLOCKED, Action.REFUSED):
             where = r.pages.en_url or r.pages.en
@@ -33,9 +35,11 @@ def summary_text(run: PublishRun) -> str:
         lines.append(line)
     done = sum(r.action in (Action.PUBLISHED, Action.UPDATED) for r in run.results)
     held = sum(r.action in (Action.BLOCKED, Action.REFUSED) for r in run.results)
+    failed = sum(r.action is Action.FAILED for r in run.results)
     verb = "would be published" if run.dry_run else "published"
     tail = (
-        f"{done} {verb}, {len(run.results) - done - held} unchanged, {held} not publishable; "
+        f"{done} {verb}, {len(run.results) - done - held - failed} unchanged, "
+        f"{held} not publishable{f', {failed} failed' if failed else ''}; "
         f"{run.writes} file{'' if run.writes == 1 else 's'} written to {run.site} ({run.layout})"
     )
     if run.created_site:

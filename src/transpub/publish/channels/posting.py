@@ -268,15 +268,20 @@ def post_articles(
     channels = [create_channel(c, project.config, environment, project.root) for c in ids]
     outcomes: list[PostOutcome] = []
     for article in project.select(slugs):
-        outcomes.extend(
-            post_article(project, article, channels, dry_run=dry_run, confirm=confirm, retry=retry)
-        )
+        try:
+            outcomes.extend(
+                post_article(
+                    project, article, channels, dry_run=dry_run, confirm=confirm, retry=retry
+                )
+            )
+        except TranspubError as exc:  # a broken catalog or record stops its article only
+            outcomes.append(PostOutcome(article.slug, "", "", "failed", message=str(exc)))
     return outcomes
 
 
 def format_outcome(outcome: PostOutcome) -> str:
     """A post as the preview shows it: header, text, length against the limit, card fields."""
-    head = f"== {outcome.slug} · {outcome.key} · {outcome.status}"
+    head = " · ".join(x for x in (f"== {outcome.slug}", outcome.key, outcome.status) if x)
     if outcome.message:
         head += f" ({outcome.message})"
     lines = [head]
