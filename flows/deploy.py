@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from transpub.errors import TranspubError
+from transpub.errors import TranspubError, typed_path
 
 PREFECT_FILE = Path(__file__).with_name("prefect.yaml")
 #: The folder the deployments' entrypoints (``flows/….py``) are relative to.
@@ -87,6 +87,7 @@ def deploy(pool: str = POOL) -> Deployed:
         last = [line.strip() for line in output.splitlines() if line.strip()][-1:] or ["no output"]
         raise TranspubError(
             f"`prefect deploy` of {PREFECT_FILE.name} failed: {last[0]}",
-            hint="run `prefect deploy --prefect-file flows/prefect.yaml --all` to see everything",
+            hint=f"run `prefect deploy --prefect-file {typed_path(PREFECT_FILE)} --all` to see "
+            "everything",
         )
     return Deployed(pool, created, output)

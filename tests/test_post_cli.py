@@ -170,7 +170,7 @@ def test_scheduling_needs_a_prefect_server_and_a_valid_time(
     code, _, err = _run(capsys, "-C", str(root), "post", "--at", "tomorrow")
     assert code == 2 and "--at 'tomorrow' is not a time" in err
     code, _, err = _run(capsys, "-C", str(root), "post", "--at", "2026-12-01T09:30+08:00")
-    assert code == 2 and "PREFECT_API_URL is not set" in err and "prefect deploy" in err
+    assert code == 2 and "PREFECT_API_URL is not set" in err and "`transpub deploy`" in err
 
 
 def test_a_missing_thumbnail_fails_that_post_and_records_nothing(

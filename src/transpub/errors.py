@@ -86,3 +86,23 @@ class EngineTransientError(EngineError):
 
 class RunLocked(EngineError):
     """Another translate run holds the engine account's lock for this project."""
+
+
+def typed_path(path: str | Path) -> str:
+    """``path`` as a person types it where they run transpub: relative to the current folder
+    when it is inside it, else absolute; quoted for the shell when it needs to be."""
+    import os
+    import shlex
+
+    full = os.path.abspath(path)
+    here = os.getcwd()
+    inside = full == here or full.startswith(here.rstrip(os.sep) + os.sep)
+    return shlex.quote(os.path.relpath(full, here) if inside else full)
+
+
+def restore_hint(path: str | Path) -> str:
+    """A runnable command that restores ``path`` from git, from wherever the user is."""
+    import os
+
+    folder, name = os.path.split(os.path.abspath(path))
+    return f"`git -C {typed_path(folder)} checkout -- {name}`"

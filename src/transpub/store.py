@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from transpub.article import Project
+from transpub.errors import typed_path
 from transpub.publish.git import SiteError, SiteRepo
 from transpub.publish.record import PublishRecord
 from transpub.publish.site import Action, PublishRun
@@ -60,7 +61,8 @@ class ContentRepo(SiteRepo):
         raise SiteError(
             f"the content repository moved on {attempts} times while pushing",
             path=self.root,
-            hint="push by hand (`git pull --rebase && git push`) or run again",
+            hint=f"push by hand (`git -C {typed_path(self.root)} pull --rebase && "
+            f"git -C {typed_path(self.root)} push`) or run again",
         )
 
 

@@ -7,7 +7,7 @@ import os
 import polib
 
 from transpub import __version__
-from transpub.errors import CatalogError
+from transpub.errors import CatalogError, restore_hint, typed_path
 from transpub.textfile import write_atomic
 
 TYPE_CHECKING = False
@@ -189,7 +189,11 @@ def load(path: str | Path, wrap_width: int = 78) -> polib.POFile:
     """Read a catalog, with a located error when it is malformed."""
     p = os.fspath(path)
     if not os.path.isfile(p):
-        raise CatalogError("no such catalog", path=p, hint="run `transpub sync` to create it")
+        raise CatalogError(
+            "no such catalog",
+            path=p,
+            hint="check the path (an article's catalog is made by `transpub sync SLUG`)",
+        )
     _check_quotes(p)
     try:
         po = polib.pofile(p, encoding="utf-8", wrapwidth=wrap_width)
@@ -198,7 +202,8 @@ def load(path: str | Path, wrap_width: int = 78) -> polib.POFile:
         raise CatalogError(
             f"cannot read the catalog ({message})",
             path=p,
-            hint="repair it with a PO editor or `msgfmt --check`, or remove it and re-sync",
+            hint=f"`msgfmt --check {typed_path(p)}` shows what is wrong: fix it in a text editor, "
+            f"or restore it from git ({restore_hint(p)})",
         ) from exc
     for entry in po:
         entry.__class__ = Entry
@@ -222,7 +227,8 @@ def _check_quotes(path: str) -> None:
                         "this line of the catalog is not a complete quoted string",
                         path=path,
                         line=number,
-                        hint="close the string with a double quote, or re-create it with sync",
+                        hint="close the string with a double quote in a text editor, or restore "
+                        f"the catalog from git ({restore_hint(path)})",
                     )
     except UnicodeDecodeError as exc:
         raise CatalogError(

@@ -60,8 +60,9 @@ def _schedule(project: Project, args: argparse.Namespace) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         raise TranspubError(
             "--at schedules a run on a Prefect server, and PREFECT_API_URL is not set",
-            hint="start `prefect server start`, deploy flows/prefect.yaml (`prefect deploy "
-            "--prefect-file flows/prefect.yaml --all`) and start a worker",
+            hint="start a server (`prefect server start`), export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api, deploy the flows (`transpub deploy`) and "
+            "start a worker (`prefect worker start --pool transpub`)",
         )
     import flows.post as post_flows
 
@@ -70,7 +71,7 @@ def _schedule(project: Project, args: argparse.Namespace) -> int:
     except Exception as exc:
         raise TranspubError(
             f"could not schedule the post run ({type(exc).__name__}: {exc})",
-            hint=f"deploy {post_flows.DEPLOYMENT} from flows/prefect.yaml first",
+            hint=f"deploy {post_flows.DEPLOYMENT} first (`transpub deploy`)",
         ) from exc
     print(f"Post run {run_id} scheduled for {at.isoformat()} (deployment {post_flows.DEPLOYMENT}).")
     return OK

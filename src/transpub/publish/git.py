@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from transpub.errors import TranspubError
+from transpub.errors import TranspubError, typed_path
 
 #: Used only when the checkout has no committer configured (a fresh machine, CI).
 FALLBACK_IDENTITY = ("transpub", "transpub@localhost")
@@ -60,7 +60,8 @@ class SiteRepo:
             raise SiteError(
                 "the site folder is not a git repository",
                 path=self.root,
-                hint="clone the site there, run `git init` in it, or set [site] checkout",
+                hint="clone the site there, run `git init` in it, or set [site] checkout in "
+                "transpub.toml",
             )
         return False
 
@@ -99,7 +100,8 @@ class SiteRepo:
         raise SiteError(
             "the site repository has no remote to push to",
             path=self.root,
-            hint=f"add one with `git -C {self.root} remote add origin URL`, set [site] checkout "
+            hint=f"add one with `git -C {typed_path(self.root)} remote add origin URL`, set "
+            "[site] checkout "
             "in transpub.toml to a clone of the site, or publish without --push",
         )
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from transpub.article import Article
-from transpub.errors import TranspubError
+from transpub.errors import TranspubError, restore_hint
 from transpub.textfile import write_atomic
 
 RECORD_NAME = "publish.json"
@@ -106,16 +106,16 @@ class PublishRecord:
             )
         except json.JSONDecodeError as exc:
             raise RecordError(
-                f"the publish record is not valid JSON ({exc.msg})",
+                f"the publish record is not valid JSON ({exc.msg}, column {exc.colno})",
                 path=path,
                 line=exc.lineno,
-                hint="restore it from git (`git checkout -- publish.json`)",
+                hint=f"fix it in a text editor, or restore it from git ({restore_hint(path)})",
             ) from exc
         except (ValueError, TypeError) as exc:
             raise RecordError(
                 f"the publish record is malformed ({exc})",
                 path=path,
-                hint="restore it from git (`git checkout -- publish.json`)",
+                hint=f"fix it in a text editor, or restore it from git ({restore_hint(path)})",
             ) from exc
 
     def to_json(self) -> str:

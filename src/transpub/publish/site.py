@@ -144,13 +144,13 @@ def _commit_message(slug: str, title: str, credits: Credits, revision: str, upda
     return "\n".join(lines) + "\n"
 
 
-def _why_not_approved(po: polib.POFile) -> str:
+def _why_not_approved(po: polib.POFile, slug: str) -> str:
     if po.metadata.get(APPROVED_BY):
         return (
             f"the approval by {po.metadata[APPROVED_BY]} no longer matches the translation "
             "(edited since); an editor approves it again"
         )
-    return "not approved by an editor yet (`transpub approve SLUG --by NAME`)"
+    return f"not approved by an editor yet (`transpub approve {slug} --by NAME`)"
 
 
 class Publisher:
@@ -171,11 +171,12 @@ class Publisher:
         """Publish one article (or say what would happen); never raises for a blocked article."""
         slug = article.slug
         if not article.catalog.is_file():
-            return ArticlePublication(slug, Action.BLOCKED, "no catalog yet (`transpub sync`)")
+            why = f"no catalog yet (`transpub sync {slug}`)"
+            return ArticlePublication(slug, Action.BLOCKED, why)
         po = pofile.load(article.catalog, self.project.config.catalog.wrap_width)
         given = approval(po)
         if given is None:
-            return ArticlePublication(slug, Action.BLOCKED, _why_not_approved(po))
+            return ArticlePublication(slug, Action.BLOCKED, _why_not_approved(po, slug))
         source = str(article.source.relative_to(self.project.root))
         findings = check_entries(active(po), self.glossary, source)  # fresh: the glossary moves
         errors = [f for f in findings if f.severity == Severity.ERROR]
