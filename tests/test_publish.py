@@ -112,9 +112,31 @@ def test_drafts_and_unapproved_work_never_reach_the_site(tmp_path: Path) -> None
     run = publish(project)
     [result] = run.results
     assert result.action is Action.BLOCKED
-    assert "no longer matches the translation" in result.reason
+    assert "the translation changed since Wang Fang approved it" in result.reason
     assert not list((tmp_path / "site").rglob("*.md"))
     assert not (article.folder / "publish.json").exists()
+
+
+def test_an_edited_source_is_never_published_with_the_old_approval(tmp_path: Path) -> None:
+    project, article = approved_project(tmp_path)
+    text = article.source.read_text("utf-8").replace("第二项工作", "第二项重要工作")
+    article.source.write_text(text, "utf-8")
+    # not synced yet: the page would keep a Chinese line; publishing says to sync
+    [result] = publish(project).results
+    assert result.action is Action.BLOCKED
+    assert "the source (articles/report/zh.md) changed since the catalog was synced" in (
+        result.reason
+    )
+    assert "`transpub sync report`" in result.reason
+    assert "`transpub approve report --by NAME`" in result.reason
+    assert not list((tmp_path / "site").rglob("*.md"))
+    # synced: the approval is void because of the source, and the reason says so
+    main(["-C", str(tmp_path), "sync"])
+    [result] = publish(project).results
+    assert result.action is Action.BLOCKED
+    assert "the source (zh.md) changed since Wang Fang approved the translation" in result.reason
+    assert "(1 entry changed)" in result.reason and "review the changed entries" in result.reason
+    assert "edited since" not in result.reason
 
 
 def test_an_article_never_approved_is_blocked_and_named_in_the_summary(

@@ -145,12 +145,33 @@ def _commit_message(slug: str, title: str, credits: Credits, revision: str, upda
 
 
 def _why_not_approved(po: polib.POFile, slug: str) -> str:
-    if po.metadata.get(APPROVED_BY):
+    """Why an article is not approved, and what to do: what changed since an approval."""
+    again = f"`transpub approve {slug} --by NAME`"
+    editor = po.metadata.get(APPROVED_BY)
+    if not editor:
+        return f"not approved by an editor yet ({again})"
+    live = active(po)
+    moved = sum(1 for e in live if e.previous_msgid and "fuzzy" in e.flags)
+    new = sum(1 for e in live if not e.msgstr)
+    if moved or new:
+        parts = [f"{moved} {'entry' if moved == 1 else 'entries'} changed"] if moved else []
+        parts += [f"{new} new"] if new else []
+        changed = " and ".join(parts)
         return (
-            f"the approval by {po.metadata[APPROVED_BY]} no longer matches the translation "
-            "(edited since); an editor approves it again"
+            f"the source (zh.md) changed since {editor} approved the translation ({changed}): "
+            f"review the changed entries (the review app or en.po), then approve again ({again})"
         )
-    return f"not approved by an editor yet (`transpub approve {slug} --by NAME`)"
+    return (
+        f"the translation changed since {editor} approved it: an editor looks at it and "
+        f"approves again ({again})"
+    )
+
+
+def _out_of_step(units: list[str], po: polib.POFile) -> int:
+    """How many passages of the source its catalog lacks, or has but the source no longer."""
+    source = set(units)
+    catalog = {e.msgid for e in active(po)}
+    return len(source - catalog) + len(catalog - source)
 
 
 class Publisher:
@@ -191,6 +212,16 @@ class Publisher:
             en_text = rebuild(zh_text, segmented, po, source_path=article.catalog)
         except TranspubError as exc:
             return ArticlePublication(slug, Action.BLOCKED, str(exc))
+        stale = _out_of_step([u.msgid for u in segmented.units], po)
+        if stale:
+            return ArticlePublication(
+                slug,
+                Action.BLOCKED,
+                f"the source ({source}) changed since the catalog was synced ({stale} "
+                f"{'passage' if stale == 1 else 'passages'} new, changed or gone): run "
+                f"`transpub sync {slug}`, review the changed entries, then approve again "
+                f"(`transpub approve {slug} --by NAME`)",
+            )
         pair = self.layout.pages(page_path(self.project, article, zh_text))
         credits = catalog_credits(po)
         revision = source_revision(raw)
