@@ -197,6 +197,19 @@ def test_the_certificate_is_a_png_card(project: Project) -> None:
         certificate_for(rec, "zhao", date(2025, 10, 1))
 
 
+def test_a_certificate_for_a_name_no_one_has_offers_the_closest(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = recognise(project, parse_period("2025-09"))
+    with pytest.raises(ExportError, match="no contributor is called 'wangwo'") as caught:
+        certificate_for(rec, "wangwo", date(2025, 10, 1))
+    assert "'wangwu'" in str(caught.value) and "closest" in str(caught.value)
+    assert main(["-C", str(project.root), "credits", "certificate", "nobody"]) == 2
+    err = capsys.readouterr().err
+    assert "no contributor is called 'nobody'" in err and "has not agreed" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_the_credits_command(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     root = str(project.root)
     assert main(["-C", root, "credits", "--period", "2025-09"]) == 0

@@ -108,7 +108,8 @@ def cmd_credits(args: argparse.Namespace) -> int:
         data = exports.write_all_contributors(rec, target)
         print(f"{target}: {len(data['contributors'])} contributors")
         return OK
-    cert = exports.certificate_for(rec, args.names[0], today)
+    credited = {r.user for r in contributions.read(project)}
+    cert = exports.certificate_for(rec, args.names[0], today, credited)
     name = f"certificate-{cert.person.handle}-{period.label}.png"
     target = Path(args.output) if args.output else Path(name)
     exports.write_certificate(cert, project.config.project.name, target)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from transpub.credits.ladder import Standing
-from transpub.credits.people import Person
+from transpub.credits.people import People, Person
 from transpub.credits.report import Recognition, Row
 from transpub.credits.tally import Role
 from transpub.errors import TranspubError
@@ -196,15 +197,31 @@ class Certificate:
     issued: date
 
 
-def certificate_for(rec: Recognition, name: str, issued: date) -> Certificate:
+def certificate_for(
+    rec: Recognition, name: str, issued: date, credited: Iterable[str] = ()
+) -> Certificate:
     """The certificate of the person known as ``name`` for the report's period; refused for
-    someone who did not consent to be named or is not on the ladder."""
-    person = rec.people.lookup(name) or rec.people.person(name)
+    a name no one is known by (registered, or ``credited`` in any period: the closest names are
+    offered), for someone who did not consent to be named or is not on the ladder."""
+    known = rec.people.lookup(name)
+    person = known or rec.people.person(name)
+    named = {rec.people.person(n).handle for n in credited} | set(rec.tally.people)
+    if known is None and person.handle not in named:
+        registry = rec.people.path
+        raise ExportError(
+            f"no contributor is called {name!r}",
+            path=registry if registry is not None and registry.is_file() else None,
+            hint=_closest(name, rec.people, named),
+        )
     if not person.consent:
+        where = rec.people.path.name if rec.people.path is not None else "contributors.toml"
         raise ExportError(
             f"{person.handle} has not agreed to be named",
             path=rec.people.path,
-            hint="set consent = true for them in the people registry first",
+            hint="set consent = true for them in the people registry first"
+            if person.registered
+            else f'add them to {where} with their consent: [[person]] handle = "{person.handle}" '
+            "consent = true",
         )
     standing = next((s for s in rec.standings if s.handle == person.handle), None)
     if standing is None or standing.tier is None:
@@ -222,6 +239,19 @@ def certificate_for(rec: Recognition, name: str, issued: date) -> Certificate:
         rec.period.label,
         issued,
     )
+
+
+def _closest(name: str, people: People, credited: set[str]) -> str:
+    """A hint naming the known names closest to ``name`` (handles, names, aliases)."""
+    from rapidfuzz import fuzz, process
+
+    names = set(credited)
+    for p in people.people:
+        names.update(n for n in (p.handle, p.name_en, p.name_zh, *p.aliases) if n)
+    if not names:
+        return "no one is credited yet: see `transpub credits`"
+    best = process.extract(name, sorted(names), scorer=fuzz.WRatio, limit=3)
+    return "the closest names: " + ", ".join(repr(n) for n, _score, _i in best)
 
 
 def certificate_png(cert: Certificate, project: str) -> bytes:
