@@ -164,6 +164,13 @@ def test_unknown_sections_and_keys_name_the_file_and_the_allowed_names(
     assert allowed in str(error)
 
 
+def test_an_unknown_site_layout_is_refused_when_the_settings_are_read(tmp_path: Path) -> None:
+    error = config_error(write(tmp_path, '[site]\nlayout = "jekyll"\n'))
+    assert "[site] layout 'jekyll'" in error.message
+    assert error.hint == "known layouts: folders, hugo, vitepress"
+    assert "transpub.toml" in str(error)
+
+
 # --- wrong types ------------------------------------------------------------------------------
 
 

@@ -365,7 +365,14 @@ def _validate_credits(config: Config, path: Path) -> None:
 
 
 def _validate_site(site: SiteSettings, path: Path) -> None:
-    # [site] layout is checked against the layout registry when publishing.
+    from transpub.publish.layouts import LAYOUTS  # the registry (it imports this module)
+
+    if site.layout not in LAYOUTS:
+        raise ConfigError(
+            f"[site] layout {site.layout!r} is not a known site layout",
+            path=path,
+            hint=f"known layouts: {', '.join(sorted(LAYOUTS))}",
+        )
     if site.hugo_form not in ("bundle", "dirs"):
         raise ConfigError("[site] hugo_form must be bundle or dirs", path=path)
     if "{slug}" not in site.page_path:
