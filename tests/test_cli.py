@@ -541,6 +541,19 @@ ESCAPED = [
 ]
 
 
+def test_po2md_refuses_a_catalog_made_from_another_file(
+    no_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (no_project / "report.md").write_text(ARTICLE, encoding="utf-8")
+    (no_project / "other.md").write_text("# 别的文件\n\n完全不同的内容。\n", encoding="utf-8")
+    assert run(capsys, "md2po", "-q", "other.md", "-o", "other.po")[0] == 0
+    code, out, err = run(capsys, "po2md", "report.md", "other.po", "-o", "en.md")
+    assert code == 2 and out == ""
+    assert err.startswith("Error: other.po: the catalog was not made from report.md: ")
+    assert "have no entry in it" in err and "`transpub md2po report.md -o other.po`" in err
+    assert not (no_project / "en.md").exists()
+
+
 @pytest.mark.parametrize(("msgid", "msgstr", "written"), ESCAPED)
 def test_po2md_escapes_a_translation_that_would_add_a_block(
     no_project: Path, capsys: pytest.CaptureFixture[str], msgid: str, msgstr: str, written: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from transpub.catalog import pofile
-from transpub.errors import TranspubError
+from transpub.errors import CatalogError, TranspubError, typed_path
 from transpub.markdown.segmenter import SegmentOptions, segment
 from transpub.textfile import read_source, write_atomic
 
@@ -128,7 +128,24 @@ def po2md(
 ) -> None:
     """Write the translation of a Markdown file from a catalog, after the structure check."""
     text, segmented = segment_file(source, options, article=False)
-    result = rebuild(
-        text, segmented, pofile.load(po_path), include_drafts=include_drafts, source_path=po_path
-    )
+    po = pofile.load(po_path)
+    _check_belongs(segmented, po, source, po_path)
+    result = rebuild(text, segmented, po, include_drafts=include_drafts, source_path=po_path)
     write_atomic(out, result)
+
+
+def _check_belongs(
+    segmented: Segmented, po: polib.POFile, source: str | Path, po_path: str | Path
+) -> None:
+    """Refuse a catalog made from another file: most of the source's passages unknown to it."""
+    wanted = {u.msgid for u in segmented.units}
+    known = {e.msgid for e in po if not e.obsolete and e.msgid}
+    unknown = len(wanted - known)
+    if wanted and unknown * 2 > len(wanted):
+        raise CatalogError(
+            f"the catalog was not made from {os.path.basename(source)}: {unknown} of its "
+            f"{len(wanted)} passages have no entry in it",
+            path=po_path,
+            hint="give the Markdown file the catalog was made from, or bring the catalog up to "
+            f"date first (`transpub md2po {typed_path(source)} -o {typed_path(po_path)}` merges)",
+        )
