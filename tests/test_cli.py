@@ -436,6 +436,20 @@ def test_status_table_and_json(synced: Path, capsys: pytest.CaptureFixture[str])
     assert [row["slug"] for row in json.loads(out)] == ["report"]
 
 
+def test_status_shows_an_article_whose_source_was_deleted(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project_dir = synced.parents[2]
+    edit_catalog(synced, {"项目": "Item"}, fuzzy=False)
+    (synced.parent / "zh.md").unlink()
+    code, out, err = run(capsys, "-C", str(project_dir), "status")
+    assert (code, err) == (0, "")
+    assert table(out)["report"] == ["source missing", "9", "0", "1", "10", "10%"]
+    assert "report: source missing; restore it from git (`git -C " in out
+    code, out, err = run(capsys, "-C", str(project_dir), "status", "report")
+    assert code == 2 and "the source of article 'report' is missing" in err
+
+
 def test_status_of_an_empty_project(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "-C", str(project_dir), "status", "--json")
     assert (code, json.loads(out)) == (0, [])

@@ -90,12 +90,30 @@ class Project:
         check_slug(slug)
         folder = self.articles_dir / slug
         if not (folder / SOURCE_NAME).is_file():
+            if (folder / CATALOG_NAME).is_file():
+                raise ArticleError(
+                    f"the source of article {slug!r} is missing",
+                    path=folder / SOURCE_NAME,
+                    hint=missing_source_hint(folder),
+                )
             raise ArticleError(
                 f"no article {slug!r}",
                 path=folder / SOURCE_NAME,
                 hint="see `transpub status` for the articles, or `transpub add FILE`",
             )
         return Article(slug, folder)
+
+    def sourceless(self) -> list[Article]:
+        """Article folders whose catalog is there but whose source (``zh.md``) is not."""
+        if not self.articles_dir.is_dir():
+            return []
+        return [
+            Article(folder.name, folder)
+            for folder in sorted(self.articles_dir.iterdir())
+            if _SLUG.fullmatch(folder.name)
+            and (folder / CATALOG_NAME).is_file()
+            and not (folder / SOURCE_NAME).exists()
+        ]
 
     def articles(self) -> Iterator[Article]:
         """Every article, by slug."""
@@ -108,6 +126,16 @@ class Project:
     def select(self, slugs: list[str] | None) -> list[Article]:
         """The named articles, or all of them."""
         return [self.article(s) for s in slugs] if slugs else list(self.articles())
+
+
+def missing_source_hint(folder: Path) -> str:
+    """What to do about an article folder whose ``zh.md`` is gone."""
+    from transpub.errors import restore_hint, typed_path
+
+    return (
+        f"restore it from git ({restore_hint(folder / SOURCE_NAME)}), add it again (`transpub "
+        f"add FILE --slug {folder.name}`), or remove the folder ({typed_path(folder)})"
+    )
 
 
 def split_front_matter(text: str) -> tuple[str | None, int]:

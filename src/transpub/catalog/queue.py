@@ -30,6 +30,7 @@ class ArticleState(StrEnum):
     IN_REVIEW = "in review"
     APPROVED = "approved"
     PUBLISHED = "published"
+    SOURCE_MISSING = "source missing"  # the catalog is there, zh.md is not
 
 
 def entry_state(entry: polib.POEntry) -> EntryState:

@@ -39,7 +39,9 @@ def queue(
     """One row per article: its state and how many entries are in each state.
 
     With ``errors``, an article whose catalog or publish record cannot be read gets no row: its
-    error is added there and the others are still listed (without, the error is raised).
+    error is added there and the others are still listed (without, the error is raised). Listing
+    every article, a folder whose catalog is there but whose ``zh.md`` is not is a row in the
+    state ``source missing`` (its catalog's counts when it can be read).
     """
     rows = []
     for article in project.select(slugs):
@@ -49,6 +51,14 @@ def queue(
             if errors is None:
                 raise
             errors.append(exc)
+    if not slugs:
+        for article in project.sourceless():
+            try:
+                tally = counts(pofile.load(article.catalog))
+            except TranspubError:
+                tally = Counts()
+            rows.append(QueueRow(article.slug, ArticleState.SOURCE_MISSING, tally))
+        rows.sort(key=lambda row: row.slug)
     return rows
 
 

@@ -52,16 +52,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from transpub.article import missing_source_hint
+    from transpub.catalog.queue import ArticleState
     from transpub.catalog.status import format_table, queue
 
+    project = open_project(args)
     errors: list[TranspubError] = []
-    rows = queue(open_project(args), args.slugs, errors)
+    rows = queue(project, args.slugs, errors)
     if args.json:
         import json
 
         print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     else:
         print(format_table(rows))
+        for row in rows:
+            if row.state is ArticleState.SOURCE_MISSING:
+                folder = project.articles_dir / row.slug
+                print(f"{row.slug}: source missing; {missing_source_hint(folder)}")
     for exc in errors:
         err(exc)
     return FAILED if errors else OK
