@@ -102,6 +102,23 @@ def test_channels_check(
     assert code == 2 and "renew MASTODON_ACCESS_TOKEN" in out
 
 
+@pytest.mark.parametrize("flag", [["--retry"], ["--confirm", "https://example.org/p/1"]])
+def test_retry_or_confirm_without_an_earlier_attempt_says_so_and_sends_nothing(
+    servers: tuple[Path, LinkedInServer, MastodonServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    flag: list[str],
+) -> None:
+    root, _li, ma = servers
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = _run(capsys, "-C", str(root), "post", "--channel", "mastodon", *flag)
+    what = flag[0].lstrip("-")
+    assert f"mastodon · skipped (nothing to {what}: no attempt of mastodon is waiting" in out
+    assert code == 0 and not ma.statuses and "preview" not in out
+    assert "mastodon" not in PublishRecord.load(_article(root)).posts
+
+
 @pytest.mark.parametrize("channel", ["linkedin", "mastodon"])
 def test_a_kill_between_send_and_record_never_posts_twice(
     servers: tuple[Path, LinkedInServer, MastodonServer],

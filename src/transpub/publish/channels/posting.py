@@ -213,6 +213,14 @@ def _post_one(
     outcome = PostOutcome(article.slug, channel.channel_id, key, "preview")
     existing = record.posts.get(key)
     retry_at = None
+    if (confirm or retry) and (existing is None or existing.status != "intent"):
+        what = "confirm" if confirm else "retry"
+        outcome.status = "skipped"
+        outcome.message = f"nothing to {what}: no attempt of {key} is waiting for a result" + (
+            f" (posted {existing.at})" if existing is not None else ""
+        )
+        outcome.url = existing.url if existing is not None else ""
+        return outcome
     if existing is not None and existing.status == "intent" and not dry_run:
         if confirm:
             outcome.url = confirm_post(article, key, confirm).url
