@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from transpub.article import Project
 from transpub.credits.report import Recognition, ReportFiles, markdown, recognise, write_report
 from transpub.credits.tally import parse_period, previous_month
+from transpub.wording import counted
 
 
 @dataclass
@@ -58,7 +59,7 @@ def recognise_flow(root: str = ".", period: str | None = None) -> Outcome:
         description=f"Recognition report {rec.period.label} of {project.config.project.name}",
     )
     promoted = [rec.names[s.handle] for s in rec.standings if s.promoted]
-    print(f"{rec.period.label}: {len(rec.rows)} contributors, {len(promoted)} moved up")
+    print(f"{rec.period.label}: {counted(len(rec.rows), 'contributor')}, {len(promoted)} moved up")
     return Outcome(
         rec.period.label,
         len(rec.rows),

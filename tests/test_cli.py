@@ -338,7 +338,7 @@ def test_sync_keeps_translations_and_reports_changes(
     assert code == 0
     assert out == (
         "report: updated, 9 entries (0 new, 1 fuzzy, 1 obsolete); "
-        "8 reviewed, 1 drafts, 0 untranslated\n"
+        "8 reviewed, 1 draft, 0 untranslated\n"
     )
     po = pofile.load(synced)
     changed = po.find("开源社成立于 2014 年，是一个开源社区组织。")

@@ -284,7 +284,7 @@ def test_a_shipped_catalog_is_credited_as_its_page_credits_it(project_dir: Path)
     import shutil
 
     from transpub.credits.contributions import credit_catalog_notes, seen_path
-    from transpub.credits.report import recognise
+    from transpub.credits.report import format_table, recognise
     from transpub.credits.tally import parse_period
     from transpub.publish.credits import article_credits
 
@@ -301,6 +301,7 @@ def test_a_shipped_catalog_is_credited_as_its_page_credits_it(project_dir: Path)
     assert {c.via for c in logged} == {"import"}
     rec = recognise(project, parse_period("all"))
     assert {row.person.handle for row in rec.rows} == set(page.people())
+    assert format_table(rec).startswith("Recognition all: 1 contributor\n")
     # once: neither a second sync nor a fresh clone (no remembered copy) credits it again
     seen_path(project, article).unlink()
     sync_article(project, article, now=NOW)

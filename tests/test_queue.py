@@ -440,8 +440,8 @@ def test_a_later_change_voids_the_approval(tmp_path: Path, change: str) -> None:
         ("nothing", "9 entries are untranslated and 0 are unreviewed drafts"),
         ("draft some", "6 entries are untranslated and 3 are unreviewed drafts"),
         ("draft the rest", "0 entries are untranslated and 9 are unreviewed drafts"),
-        ("almost", "0 entries are untranslated and 1 are unreviewed drafts"),
-        ("one untranslated", "1 entries are untranslated and 0 are unreviewed drafts"),
+        ("almost", "0 entries are untranslated and 1 is an unreviewed draft"),
+        ("one untranslated", "1 entry is untranslated and 0 are unreviewed drafts"),
     ],
 )
 def test_approve_is_refused_until_everything_is_reviewed(prepare: str, message: str) -> None:

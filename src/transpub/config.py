@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from transpub.errors import ConfigError
+from transpub.wording import counted
 
 CONFIG_NAME = "transpub.toml"
 
@@ -351,7 +352,7 @@ def _validate_credits(config: Config, path: Path) -> None:
         raise ConfigError(
             "[ladder] tiers, names_en, names_zh and accepted must have one item per tier",
             path=path,
-            hint=f"there are {size} tiers",
+            hint=f"there {'is' if size == 1 else 'are'} {counted(size, 'tier')}",
         )
     if list(ladder.accepted) != sorted(ladder.accepted) or ladder.accepted[0] < 0:
         raise ConfigError("[ladder] accepted must rise from tier to tier", path=path)

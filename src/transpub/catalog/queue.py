@@ -12,6 +12,7 @@ import polib
 
 from transpub.catalog.pofile import PO_DATE
 from transpub.errors import ApprovalError
+from transpub.wording import counted
 
 APPROVED_BY = "X-Transpub-Approved-By"
 APPROVED_AT = "X-Transpub-Approved-At"
@@ -152,8 +153,9 @@ def approve(po: polib.POFile, editor: str, now: datetime) -> Approval:
         raise ApprovalError("there is nothing to approve")
     if tally.untranslated or tally.draft:
         raise ApprovalError(
-            f"{tally.untranslated} entries are untranslated and {tally.draft} are unreviewed "
-            "drafts",
+            f"{counted(tally.untranslated, 'entry', 'entries')} "
+            f"{'is' if tally.untranslated == 1 else 'are'} untranslated and {tally.draft} "
+            f"{'is an unreviewed draft' if tally.draft == 1 else 'are unreviewed drafts'}",
             hint="review every entry before approving the article",
         )
     result = Approval(" ".join(editor.split()), now.strftime(PO_DATE), translation_hash(po))

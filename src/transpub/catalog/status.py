@@ -10,6 +10,7 @@ from transpub.article import Article, Project
 from transpub.catalog import pofile
 from transpub.catalog.queue import ArticleState, Counts, approval, article_state, counts
 from transpub.errors import TranspubError
+from transpub.wording import counted
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def table_rows(rows: list[QueueRow]) -> list[tuple[str, ...]]:
     out.append(
         (
             "total",
-            f"{len(rows)} articles",
+            counted(len(rows), "article"),
             str(total.untranslated),
             str(total.draft),
             str(total.reviewed),

@@ -7,6 +7,7 @@ import sys
 
 from transpub.cli.common import FAILED, FINDINGS, OK, args_slugs, err, open_project
 from transpub.errors import TranspubError
+from transpub.wording import counted
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -43,9 +44,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             continue
         change = "updated" if r.written else "unchanged"
         print(
-            f"{r.slug}: {change}, {r.stats.entries} entries ({r.stats.new} new, "
-            f"{r.stats.fuzzy} fuzzy, {r.stats.obsolete} obsolete); "
-            f"{r.counts.reviewed} reviewed, {r.counts.draft} drafts, "
+            f"{r.slug}: {change}, {counted(r.stats.entries, 'entry', 'entries')} "
+            f"({r.stats.new} new, {r.stats.fuzzy} fuzzy, {r.stats.obsolete} obsolete); "
+            f"{r.counts.reviewed} reviewed, {counted(r.counts.draft, 'draft')}, "
             f"{r.counts.untranslated} untranslated"
         )
     return status
@@ -103,7 +104,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         for report in reports:
             for finding in report.findings:
                 print(finding)
-            print(f"{report.slug}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+            print(
+                f"{report.slug}: {counted(len(report.errors), 'error')}, "
+                f"{counted(len(report.warnings), 'warning')}"
+            )
     return FINDINGS if any(r.errors for r in reports) else OK
 
 

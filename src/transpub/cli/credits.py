@@ -47,6 +47,7 @@ def cmd_credits(args: argparse.Namespace) -> int:
     from transpub.credits.tally import parse_period, previous_month
     from transpub.errors import TranspubError
     from transpub.textfile import write_atomic
+    from transpub.wording import counted
 
     project = open_project(args)
     today = datetime.now(UTC).date()
@@ -60,7 +61,7 @@ def cmd_credits(args: argparse.Namespace) -> int:
         )
     if action == "migrate":
         moved = contributions.migrate(project)
-        print(f"{moved} records moved into {contributions.credits_dir(project)}")
+        print(f"{counted(moved, 'record')} moved into {contributions.credits_dir(project)}")
         return OK
     if action == "grant":
         from transpub.credits.people import grant_tier
@@ -106,7 +107,7 @@ def cmd_credits(args: argparse.Namespace) -> int:
     if action == "all-contributors":
         target = Path(args.output) if args.output else project.root / exports.ALL_CONTRIBUTORS
         data = exports.write_all_contributors(rec, target)
-        print(f"{target}: {len(data['contributors'])} contributors")
+        print(f"{target}: {counted(len(data['contributors']), 'contributor')}")
         return OK
     credited = {r.user for r in contributions.read(project)}
     cert = exports.certificate_for(rec, args.names[0], today, credited)

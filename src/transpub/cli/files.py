@@ -18,7 +18,9 @@ def cmd_md2po(args: argparse.Namespace) -> int:
     options = file_options(args.source, _keys(args.front_matter_keys))
     n = md2po(args.source, args.output, options)
     if not args.quiet:
-        print(f"{args.output}: {n} entries", file=sys.stderr)
+        from transpub.wording import counted
+
+        print(f"{args.output}: {counted(n, 'entry', 'entries')}", file=sys.stderr)
     return OK
 
 

@@ -101,8 +101,11 @@ _PAGE = {
         "title": "Translators and reviewers",
         "intro": "The volunteers who translate and review {project}. Thank you!",
         "volunteers": "and {n} more volunteers who prefer not to be named.",
+        "volunteers_one": "and 1 more volunteer who prefers not to be named.",
         "accepted": "{n} accepted translations",
+        "accepted_one": "1 accepted translation",
         "reviewed": "{n} entries reviewed",
+        "reviewed_one": "1 entry reviewed",
     },
     "zh": {
         "title": "译者与审校",
@@ -144,7 +147,7 @@ def contributors_page(rec: Recognition) -> dict[str, str]:
             lines += [_page_line(row.person, row, s, lang) for row, s in named]
             lines.append("")
         if hidden:
-            lines += [words["volunteers"].format(n=hidden), ""]
+            lines += [_say(words, "volunteers", hidden), ""]
         post = frontmatter.Post(
             "\n".join(lines).rstrip() + "\n",
             title=words["title"],
@@ -166,6 +169,11 @@ def _everyone(rec: Recognition) -> list[Row]:
     return sorted(rows, key=lambda r: (-r.counts.accepted_total, r.person.handle))
 
 
+def _say(words: dict[str, str], key: str, n: int) -> str:
+    """The phrase ``key`` for ``n`` (a language's ``<key>_one`` form for 1, when it has one)."""
+    return words.get(f"{key}_one" if n == 1 else key, words[key]).format(n=n)
+
+
 def _page_line(person: Person, row: Row, standing: Standing, lang: str) -> str:
     words = _PAGE[lang]
     name = person.display(lang)
@@ -174,10 +182,10 @@ def _page_line(person: Person, row: Row, standing: Standing, lang: str) -> str:
         name = f"[{name}]({links['github']})"
     facts = []
     if standing.accepted:
-        facts.append(words["accepted"].format(n=standing.accepted))
+        facts.append(_say(words, "accepted", standing.accepted))
     reviewed = row.counts.roles[Role.REVIEWER].entries
     if reviewed:
-        facts.append(words["reviewed"].format(n=reviewed))
+        facts.append(_say(words, "reviewed", reviewed))
     extra = [f"[{k.capitalize()}]({v})" for k, v in links.items() if k in ("mastodon", "bluesky")]
     tail = ("，" if lang == "zh" else ", ").join(facts + extra)
     return f"- {name}" + (f" — {tail}" if tail else "")

@@ -18,6 +18,7 @@ from transpub.credits.ladder import Standing, Tier, standings, tiers
 from transpub.credits.people import People, Person, load_people
 from transpub.credits.tally import ROLES, Period, PersonTally, Role, Tally, tally
 from transpub.textfile import write_atomic
+from transpub.wording import counted
 
 CHARTS = ("monthly", "top", "progress")
 TOP = 10  # people in the charts
@@ -174,7 +175,7 @@ def format_table(rec: Recognition) -> str:
     """A plain-text table for maintainers (handles, not public names)."""
     from transpub.catalog.status import text_table
 
-    title = f"Recognition {rec.period.label}: {len(rec.rows)} contributors"
+    title = f"Recognition {rec.period.label}: {counted(len(rec.rows), 'contributor')}"
     if not rec.rows:
         return title + " (no credited contributions)"
     rows = table_rows(rec)
@@ -188,10 +189,12 @@ def markdown(rec: Recognition, chart_dir: str | None = "charts") -> str:
     lines = [
         f"# Recognition report {rec.period.label}",
         "",
-        f"{rec.project}: {totals['people']} contributors translated "
-        f"{totals['translator_entries']} entries ({totals['words']} English words; "
+        f"{rec.project}: {counted(totals['people'], 'contributor')} translated "
+        f"{counted(totals['translator_entries'], 'entry', 'entries')} "
+        f"({counted(totals['words'], 'English word')}; "
         f"{totals['accepted']} accepted by a reviewer), reviewed "
-        f"{totals['reviewer_entries']} and approved {totals['articles_approved']} articles.",
+        f"{totals['reviewer_entries']} and approved "
+        f"{counted(totals['articles_approved'], 'article')}.",
         "",
         "## New tiers",
         "",

@@ -32,6 +32,7 @@ from transpub.publish.channels.text import (
     linkedin_hashtag,
     linkedin_mention,
 )
+from transpub.wording import counted
 
 T = TypeVar("T")
 #: Seconds before a LinkedIn request is abandoned (the client itself never gives up).
@@ -304,4 +305,4 @@ def _validity(info: Any) -> str:
     expires = datetime.fromtimestamp(int(info.expires_at), UTC)
     days = (expires - datetime.now(UTC)).days
     warning = " — renew it soon" if days < 7 else ""
-    return f"active, expires {expires:%Y-%m-%d} (in {days} days){warning}"
+    return f"active, expires {expires:%Y-%m-%d} (in {counted(days, 'day')}){warning}"
