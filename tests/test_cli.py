@@ -885,6 +885,40 @@ def test_every_subcommand_has_help_and_is_documented() -> None:
         assert f"`transpub {name}" in readme, f"`transpub {name}` is not in README.md"
 
 
+def _options(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, list[list[str]]]:
+    """The options (each with its spellings) and fixed actions of a command, by sub-action."""
+    found: dict[str, list[list[str]]] = {prefix: []}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found[prefix].append([name])
+                found.update(_options(sub, f"{prefix} {name}".strip()))
+        elif action.option_strings and not isinstance(action, argparse._HelpAction):
+            found[prefix].append(list(action.option_strings))
+        elif action.choices and action.dest == "action":
+            found[prefix] += [[str(c)] for c in action.choices]
+    return found
+
+
+def test_every_option_and_action_is_in_the_readme_command_table() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    missing = []
+    for name, sub in commands.choices.items():
+        rows = "\n".join(
+            line for line in readme.splitlines() if line.startswith(f"| `transpub {name}")
+        )
+        assert rows, f"`transpub {name}` has no row in the README's command table"
+        for options in _options(sub).values():
+            for spellings in options:
+                if not any(
+                    re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", rows) for o in spellings
+                ):
+                    missing.append(f"{name} {spellings[-1]}")
+    assert not missing, f"not in the README's command table: {', '.join(missing)}"
+
+
 def test_po2md_names_every_entry_it_refuses(
     no_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
