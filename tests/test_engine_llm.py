@@ -163,6 +163,13 @@ def test_openai_base_url_from_the_environment(
     assert len(server.requests) == 1
 
 
+def test_the_default_endpoint_serves_the_default_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.setenv(ENV, KEY)
+    engine = LLMEngine(Config(llm=LLMSettings(api_key_env=ENV)))
+    assert engine.fingerprint() == "https://api.deepseek.com deepseek-chat"
+
+
 def test_configured_base_url_wins_over_the_environment(
     make_engine: Any, server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

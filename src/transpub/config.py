@@ -79,8 +79,10 @@ class DeepLSettings:
 
 @dataclass(frozen=True)
 class LLMSettings:
-    #: An OpenAI-compatible endpoint (DeepSeek, Qwen, Ollama, vLLM); empty: OPENAI_BASE_URL.
+    #: An OpenAI-compatible endpoint (DeepSeek, Qwen, Ollama, vLLM); empty: OPENAI_BASE_URL,
+    #: else DeepSeek's API (https://api.deepseek.com), which serves the default model.
     base_url: str = ""
+    #: The model, one the endpoint serves (DeepSeek: deepseek-chat; OpenAI: e.g. gpt-4o-mini).
     model: str = "deepseek-chat"
     #: The environment variable holding the key (never the key itself).
     api_key_env: str = "OPENAI_API_KEY"

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from transpub.glossary.term import Term
 
 #: Chinese (Han) characters: a unit without any is its own translation and is not sent.
+#: Where requests go when neither ``[llm] base_url`` nor ``OPENAI_BASE_URL`` says: DeepSeek's API,
+#: which serves the default ``[llm] model`` (``deepseek-chat``).
+DEFAULT_BASE_URL = "https://api.deepseek.com"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 #: A 400 that means "too long for the model": the batch is split instead of failing.
 _TOO_LONG = re.compile(
@@ -246,7 +249,7 @@ class LLMEngine(Engine):
         # never re-sends a timed-out generation more than once.
         self._client = openai.OpenAI(
             api_key=self._key,
-            base_url=settings.base_url or None,
+            base_url=settings.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL,
             timeout=settings.timeout,
             max_retries=0,
         )
