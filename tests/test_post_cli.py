@@ -53,6 +53,24 @@ def test_post_previews_without_tokens(
     )
 
 
+def test_a_dry_run_with_no_channel_enabled_previews_every_channel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_project(tmp_path)  # the shipped settings: no [channels] enabled
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = _run(capsys, "-C", str(tmp_path), "post", "--dry-run")
+    assert (code, err) == (0, "")
+    for channel in ("linkedin", "mastodon", "bluesky"):
+        assert f"== {SLUG} · {channel} · preview (dry run)" in out
+    assert "3 preview" in out
+    assert f"[channels] enabled in {tmp_path / 'transpub.toml'}" in out
+    assert not PublishRecord.load(_article(tmp_path)).posts  # a dry run records nothing
+    code, out, err = _run(capsys, "-C", str(tmp_path), "post")  # a real run names what to set
+    assert code == 2 and "no channel selected" in err and "transpub.toml" in err
+    assert "--dry-run" in err
+
+
 def test_post_sends_once_and_a_second_run_sends_nothing(
     servers: tuple[Path, LinkedInServer, MastodonServer],
     capsys: pytest.CaptureFixture[str],

@@ -37,6 +37,11 @@ def cmd_post(args: argparse.Namespace) -> int:
             print()
     counts = {s: sum(o.status == s for o in outcomes) for s in {o.status for o in outcomes}}
     print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to post")
+    if args.dry_run and not args.channel and not project.config.channels.enabled:
+        print(
+            f"No channel is enabled yet ([channels] enabled in {project.config.path}): these are "
+            "previews for every channel; list the ones to post to there, or pass --channel."
+        )
     for outcome in outcomes:
         if outcome.status == "failed":
             err(outcome.message)

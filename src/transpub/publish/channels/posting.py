@@ -264,13 +264,19 @@ def post_articles(
     retry: bool = False,
 ) -> list[PostOutcome]:
     """Post every selected published article to every selected channel (default: the enabled
-    ones of ``[channels] enabled``). Secrets come from ``env`` (default: the environment)."""
+    ones of ``[channels] enabled``; a dry run with none enabled previews every known channel).
+    Secrets come from ``env`` (default: the environment)."""
+    from transpub.publish.channels.registry import channel_ids as known_channels
+
     ids = channel_ids or list(project.config.channels.enabled)
+    if not ids and dry_run:
+        ids = known_channels()
     if not ids:
         raise TranspubError(
             "no channel selected",
             path=project.config.path,
-            hint='set [channels] enabled = ["linkedin", …] or pass --channel',
+            hint='set [channels] enabled = ["linkedin", …] in transpub.toml, pass --channel, '
+            "or preview every channel with --dry-run",
         )
     environment = os.environ if env is None else env
     channels = [create_channel(c, project.config, environment, project.root) for c in ids]
