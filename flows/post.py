@@ -104,9 +104,7 @@ def post_flow(
     return outcomes
 
 
-def schedule(
-    at: datetime, root: str, slugs: list[str] | None, channels: list[str] | None
-) -> str:
+def schedule(at: datetime, root: str, slugs: list[str] | None, channels: list[str] | None) -> str:
     """Schedule a run of the post deployment at ``at`` on the Prefect server; its run's id."""
     from prefect.deployments import run_deployment
 

@@ -63,9 +63,9 @@ def test_an_approved_article_is_published_as_a_credited_pair(tmp_path: Path) -> 
     assert (record.path, record.zh_path) == ("en/report.md", "report.md")
     assert record.layout == "vitepress"
     assert record.url == "https://ex.org/r/en/report.html"
-    assert record.translation_hash == pofile.load(article.catalog).metadata[
-        "X-Transpub-Approved-Hash"
-    ]
+    assert (
+        record.translation_hash == pofile.load(article.catalog).metadata["X-Transpub-Approved-Hash"]
+    )
     assert [row.state for row in queue(project)] == ["published"]
     assert "report: published → https://ex.org/r/en/report.html" in summary_text(run)
     assert "[en/report.md](https://ex.org/r/en/report.html)" in summary_markdown(run)
@@ -156,8 +156,7 @@ def test_check_errors_block_publishing(tmp_path: Path) -> None:
     # approved with a check error the checks did not see then (a glossary added later)
     (tmp_path / "glossary").mkdir()
     (tmp_path / "glossary" / "glossary.csv").write_text(
-        "zh,en,type,variants,pos,case_sensitive,note\n"
-        "第一项工作,Task one,term,,noun,no,test\n",
+        "zh,en,type,variants,pos,case_sensitive,note\n第一项工作,Task one,term,,noun,no,test\n",
         encoding="utf-8",
     )
     [result] = publish(Project.open(tmp_path)).results
@@ -214,8 +213,7 @@ def test_the_maintainers_credit_template_and_an_articles_own_path(tmp_path: Path
         tmp_path, toml=site_toml("folders", credit_template="credit.j2"), source=source
     )
     (tmp_path / "credit.j2").write_text(
-        '{% if lang == "en" %}Thanks to {{ translators|names }}; '
-        "see {{ zh_link }}.{% endif %}\n",
+        '{% if lang == "en" %}Thanks to {{ translators|names }}; see {{ zh_link }}.{% endif %}\n',
         encoding="utf-8",
     )
     [result] = publish(project).results

@@ -371,7 +371,6 @@ class RunTexts:
             return self._answers.get(text)
 
 
-
 def _save_suggestions(
     project: Project, article: Article, memory: TranslationMemory, entries: list[polib.POEntry]
 ) -> int:

@@ -211,11 +211,15 @@ class Channel(ABC):
     def compose(self, content: PostContent, languages: tuple[str, ...], key: str) -> Post:
         """The post for ``content`` in ``languages`` (("en",), ("zh",) or ("en", "zh"))."""
         text = render_post(self, content, languages, self.max_length())
-        card = None if not self.has_card else Card(
-            url=content.url if "en" in languages else content.zh_url,
-            title=content.title if "en" in languages else content.zh_title,
-            description=content.summary if "en" in languages else content.zh_summary,
-            thumbnail=content.thumbnail,
+        card = (
+            None
+            if not self.has_card
+            else Card(
+                url=content.url if "en" in languages else content.zh_url,
+                title=content.title if "en" in languages else content.zh_title,
+                description=content.summary if "en" in languages else content.zh_summary,
+                thumbnail=content.thumbnail,
+            )
         )
         language = "zh" if languages == ("zh",) else "en"
         return Post(
