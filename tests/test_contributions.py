@@ -321,12 +321,20 @@ def _git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
-def test_an_uncommitted_outside_review_is_credited_to_the_git_user(project_dir: Path) -> None:
+def _repo(folder: Path, user: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``folder`` a git work tree whose configured author is ``user``."""
+    monkeypatch.delenv("GIT_AUTHOR_NAME", raising=False)
+    _git(folder, "init", "-q")
+    _git(folder, "config", "user.name", user)
+    _git(folder, "config", "user.email", "someone@example.org")
+
+
+def test_an_uncommitted_outside_review_is_credited_to_the_git_user(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project, before = _synced(project_dir)
     article = project.article("plan")
-    _git(project_dir, "init", "-q")
-    _git(project_dir, "config", "user.name", "Zhao  Liu")
-    _git(project_dir, "config", "user.email", "zhao@example.org")
+    _repo(project_dir, "Zhao  Liu", monkeypatch)
     _git(project_dir, "add", "-A")
     _git(project_dir, "commit", "-q", "-m", "drafts")
     after = pofile.load(article.catalog)
@@ -336,12 +344,12 @@ def test_an_uncommitted_outside_review_is_credited_to_the_git_user(project_dir: 
     assert [(c.action, c.user, c.commit) for c in logged] == [(Action.REVIEW, "Zhao Liu", None)]
 
 
-def test_a_committed_outside_review_is_credited_to_its_commit_author(project_dir: Path) -> None:
+def test_a_committed_outside_review_is_credited_to_its_commit_author(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project, before = _synced(project_dir)
     article = project.article("plan")
-    _git(project_dir, "init", "-q")
-    _git(project_dir, "config", "user.name", "Someone Else")
-    _git(project_dir, "config", "user.email", "else@example.org")
+    _repo(project_dir, "Someone Else", monkeypatch)
     after = pofile.load(article.catalog)
     after[2].flags.remove("fuzzy")
     pofile.save(after, article.catalog)

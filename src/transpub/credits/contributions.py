@@ -357,32 +357,35 @@ def catalog_author(po: polib.POFile) -> str:
     return name
 
 
-def git_author(root: Path, path: Path) -> tuple[str, str] | None:
-    """``(author name, commit)`` of the last commit that changed ``path``, when the file is
-    exactly as committed (no uncommitted change); None outside git or for a changed file."""
+def _git(root: Path, *args: str) -> str | None:
+    """The output of ``git -C root ARGS``; None when git fails or is not installed."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None  # no git on this machine
+    return done.stdout if done.returncode == 0 else None
+
+
+def _changed_in_git(root: Path, path: Path) -> bool | None:
+    """Whether ``path`` differs from the last commit; None outside a git work tree."""
     try:
         where = str(path.relative_to(root))
     except ValueError:
         return None
-    try:
-        status = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", where],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if status.returncode != 0 or status.stdout.strip():
-            return None
-        log = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%an%x00%H", "--", where],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return None  # no git on this machine
-    name, _, sha = log.stdout.strip().partition("\0")
-    if log.returncode != 0 or not name or not sha:
+    status = _git(root, "status", "--porcelain", "--", where)
+    return None if status is None else bool(status.strip())
+
+
+def git_author(root: Path, path: Path) -> tuple[str, str] | None:
+    """``(author name, commit)`` of the last commit that changed ``path``, when the file is
+    exactly as committed (no uncommitted change); None outside git or for a changed file."""
+    if _changed_in_git(root, path) is not False:
+        return None
+    log = _git(root, "log", "-1", "--format=%an%x00%H", "--", str(path.relative_to(root)))
+    name, _, sha = (log or "").strip().partition("\0")
+    if not name or not sha:
         return None
     return " ".join(name.split()), sha
 
@@ -391,31 +394,10 @@ def pending_git_author(root: Path, path: Path) -> str | None:
     """The git author of a change not committed yet: who ``git commit`` would name
     (``GIT_AUTHOR_NAME``, else ``user.name``), when ``path`` is in a git work tree whose
     copy of it differs from the last commit; None otherwise."""
-    try:
-        where = str(path.relative_to(root))
-    except ValueError:
+    if not _changed_in_git(root, path):
         return None
-    try:
-        status = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", where],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if status.returncode != 0 or not status.stdout.strip():
-            return None
-        name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
-        if not name:
-            config = subprocess.run(
-                ["git", "-C", str(root), "config", "user.name"],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            name = config.stdout.strip() if config.returncode == 0 else ""
-    except OSError:
-        return None  # no git on this machine
-    return " ".join(name.split()) or None
+    name = os.environ.get("GIT_AUTHOR_NAME", "").strip() or _git(root, "config", "user.name")
+    return " ".join((name or "").split()) or None
 
 
 def outside_author(
