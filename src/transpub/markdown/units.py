@@ -114,6 +114,7 @@ _BLOCK_START = re.compile(
     | \d{1,9}[.)](?:[ \t]|$)       # ordered list item
     | >                             # block quote
     | `{3,} | ~{3,}                 # code fence
+    | :{3,}                         # container fence (VitePress, Docusaurus)
     | (?:[-*_][ \t]*){3,}$          # thematic break, setext underline
     | =+[ \t]*$                     # setext underline
     | <[A-Za-z/!?]                  # HTML block
