@@ -74,6 +74,30 @@ CASES = [
         id="a shortcode inside a sentence stays in its unit",
     ),
     pytest.param(
+        "## 基础 {#basics}\n\n正文。\n",
+        ["基础", "正文。"],
+        "## «基础» {#basics}\n\n«正文。»\n",
+        id="heading id kept out of the msgid",
+    ),
+    pytest.param(
+        "## 安装 {#install .wide}\n",
+        ["安装"],
+        "## «安装» {#install .wide}\n",
+        id="heading id with a class",
+    ),
+    pytest.param(
+        "### 你好 {/* #hello */}\n",
+        ["你好"],
+        "### «你好» {/* #hello */}\n",
+        id="mdx heading id",
+    ),
+    pytest.param(
+        "## 集合 {1, 2}\n",
+        ["集合 {1, 2}"],
+        "## «集合 {1, 2}»\n",
+        id="braces that are no id stay text",
+    ),
+    pytest.param(
         "## 线性回归\n:label:`sec_linear`\n\n正文。\n",
         ["线性回归", "正文。"],
         "## «线性回归»\n:label:`sec_linear`\n\n«正文。»\n",

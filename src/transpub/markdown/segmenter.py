@@ -26,6 +26,7 @@ from transpub.markdown.syntax import (
     DIRECTIVE,
     TEMPLATE,
     fence_title,
+    heading_id,
     is_syntax_line,
 )
 from transpub.markdown.units import Segmented, Unit
@@ -347,8 +348,8 @@ class _Cutter:
         self, run: list[tuple[int, int, str]], prose: list[tuple[int, str]], stack: list[Any]
     ) -> None:
         """Units of a text block's run: its lines of prose, syntax lines (a container fence, a
-        component tag, a shortcode alone on a line) left in the skeleton, a fence's title offered
-        on its own."""
+        component tag, a shortcode alone on a line) left in the skeleton, a fence's title and
+        the text before a heading id offered on their own."""
         for start, end in self._pieces(run, stack) if run else ():
             text = "".join(p for s, p in prose if start <= s < end)
             if worth_offering(text) and not is_bare_url(self.data[start:end].decode("utf-8")):
@@ -388,7 +389,7 @@ class _Cutter:
 
     def _trim(self, items: list[tuple[int, int, str]], inner: str) -> tuple[int, int]:
         """The span of a stretch of items without component tags at its edges whose partner is
-        not inside (``<Note>这种方法…``)."""
+        not inside (``<Note>这种方法…``), nor a heading id (``{#basics}``)."""
         start, end = items[0][0], max(e for _, e, _ in items)
         inside = self.data[start:end]
         lo, hi = 0, len(items)
@@ -407,6 +408,8 @@ class _Cutter:
             return start, start
         start, end = items[lo][0], max(e for _, e, _ in items[lo:hi])
         text = self.data[start:end].decode("utf-8")
+        if inner == "Heading":
+            text = text[: heading_id(text)]
         stripped = text.strip(" \t")
         start += len(text[: len(text) - len(text.lstrip(" \t"))].encode("utf-8"))
         return start, start + len(stripped.encode("utf-8"))
