@@ -139,3 +139,71 @@ def test_container_title_is_one_line() -> None:
 def test_a_translated_line_never_opens_a_container() -> None:
     segmented = segment("第一行\n第二行\n")
     assert segmented.rebuild({"第一行\n第二行": "One\n::: tip"}) == "One\n\\::: tip\n"
+
+
+MATH = [
+    pytest.param("段落 $x^2$ 的值。\n", ["段落 $x^2$ 的值。"], id="inline math stays in its unit"),
+    pytest.param("$$\nx^2 + y^2\n$$\n\n正文。\n", ["正文。"], id="display math is not offered"),
+    pytest.param(
+        "$$\\hat{y} = w_1 x_1 + b.$$\n:eqlabel:`eq_linreg`\n\n正文。\n",
+        ["正文。"],
+        id="d2l display math with its label",
+    ),
+    pytest.param("价格 $5 和 $10。\n", ["价格 $5 和 $10。"], id="dollar amounts are text"),
+]
+
+
+@pytest.mark.parametrize(("source", "msgids"), MATH)
+def test_math(source: str, msgids: list[str]) -> None:
+    segmented = segment(source)
+    assert [u.msgid for u in segmented.units] == msgids
+    assert segmented.rebuild({}) == source
+    assert problems(source) == []
+
+
+PLACEABLES = [
+    pytest.param(
+        '详见 {{< ref "setup.md" >}} 一节。',
+        'See the {{< ref "setup.md" >}} section.',
+        [],
+        id="shortcode kept",
+    ),
+    pytest.param(
+        '详见 {{< ref "setup.md" >}} 一节。',
+        "See the setup section.",
+        ['{{< ref "setup.md" >}} is missing from the translation; copy it as it is'],
+        id="shortcode dropped",
+    ),
+    pytest.param(
+        '详见 {{< ref "setup.md" >}} 一节。',
+        'See the {{< ref "install.md" >}} section.',
+        ['{{< ref "setup.md" >}} was altered to {{< ref "install.md" >}}; keep it as it is'],
+        id="shortcode altered",
+    ),
+    pytest.param(
+        "函数 $f(x)=x^2$ 的导数。",
+        "The derivative of $f(x)=2x$.",
+        ["$f(x)=x^2$ was altered to $f(x)=2x$; keep it as it is"],
+        id="inline math altered",
+    ),
+    pytest.param(
+        "函数 $f(x)$ 的导数。",
+        "The derivative of f.",
+        ["$f(x)$ is missing from the translation; copy it as it is"],
+        id="inline math dropped",
+    ),
+    pytest.param(
+        '示例：`{{< ref "a.md" >}}` 的写法。',
+        'The form `{{< ref "a.md" >}}`.',
+        [],
+        id="a shortcode in code is code",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "target", "messages"), PLACEABLES)
+def test_placeables_are_checked(source: str, target: str, messages: list[str]) -> None:
+    from conftest import fired_checks
+
+    found = fired_checks({"inline-markup"}, source, target).get("inline-markup", [])
+    assert found == messages

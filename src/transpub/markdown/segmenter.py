@@ -47,6 +47,7 @@ OPTIONS = (
     | pyromark.Options.ENABLE_STRIKETHROUGH
     | pyromark.Options.ENABLE_TASKLISTS
     | pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+    | pyromark.Options.ENABLE_MATH  # `$…$`, `$$…$$`: never prose, kept whole in a unit
 )
 
 #: Blocks that hold inline text directly; a tight list item holds it without a paragraph.
