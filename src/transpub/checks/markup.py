@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.markdown.segmenter import tag_name, unit_events
-from transpub.markdown.syntax import TEMPLATE, TEMPLATE_BYTES
+from transpub.markdown.syntax import COMPONENT_TAG, TEMPLATE, TEMPLATE_BYTES
 
 #: Stands in for code, HTML, breaks and link edges in ``prose``, so no URL or number spans them.
 _GAP = "\n"
@@ -31,7 +31,8 @@ class Inline:
     footnotes: tuple[str, ...]  # labels of footnote references
     marks: tuple[str, ...]  # "bold span", "hard line break", "<br> tag"… one per occurrence
     prose: str  # the visible text (link text included), without code, HTML and autolinks
-    #: Hugo shortcodes, Vue interpolations and math, exactly as written (outside code spans).
+    #: Hugo shortcodes, Vue interpolations, math and component tags (``<CodeStep step={1}>``),
+    #: exactly as written (outside code spans).
     placeables: tuple[str, ...] = ()
 
     @property
@@ -56,6 +57,8 @@ def parse_inline(text: str) -> Inline:
             spans.append((rng["start"], rng["end"]))
         elif isinstance(event, dict) and ("InlineMath" in event or "DisplayMath" in event):
             placeables.append((rng["start"], text.encode("utf-8")[rng["start"] : rng["end"]]))
+        elif isinstance(event, dict) and COMPONENT_TAG.fullmatch(event.get("InlineHtml", "")):
+            placeables.append((rng["start"], event["InlineHtml"].encode("utf-8")))
     for match in TEMPLATE_BYTES.finditer(text.encode("utf-8")):
         if not any(s <= match.start() < e for s, e in spans):
             placeables.append((match.start(), match.group()))
@@ -79,7 +82,7 @@ def parse_inline(text: str) -> Inline:
             code.append(payload)
         elif kind == "FootnoteReference":
             footnotes.append(payload)
-        elif kind in ("InlineHtml", "Html"):
+        elif kind in ("InlineHtml", "Html") and not COMPONENT_TAG.fullmatch(payload):
             marks.extend(_tags(payload))
         elif kind == "Start" and tag_name(payload) in ("Link", "Image"):
             name = tag_name(payload)

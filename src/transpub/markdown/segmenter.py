@@ -18,6 +18,7 @@ from transpub.markdown.htmltext import (
     TEXT_ATTRIBUTES,
     HtmlScanner,
     is_bare_url,
+    is_component_block,
     prose_runs,
     skip_block,
 )
@@ -319,7 +320,7 @@ class _Cutter:
                     if name == "HtmlBlock":
                         block = self.data[start:end].decode("utf-8")
                         skip = not self.options.html_blocks or skip_block(block)
-                        html = None if skip else HtmlScanner()
+                        html = None if skip else HtmlScanner(is_component_block(block))
                     elif name == "MetadataBlock":
                         self._front_matter(start, end)
                 else:

@@ -15,9 +15,9 @@ import re
 TEMPLATE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{\{.*?\}\}", re.S)
 #: The same, in UTF-8 bytes (units are cut by byte offsets).
 TEMPLATE_BYTES = re.compile(TEMPLATE.pattern.encode("ascii"), re.S)
-#: A component tag: capitalised (MDX/JSX, Vue: ``<Note>``, ``<Tabs.Item>``) or hyphenated
-#: (Vue, web components: ``<my-chart>``); group 1 is its name.
-_COMPONENT = r"</?\s*([A-Z][\w.:-]*|[a-z][\w]*-[\w.:-]*)(?:\s[^<>]*?)?/?>"
+#: A component tag: capitalised (MDX/JSX, Vue: ``<Note>``, ``<Tabs.Item>``; ``<SUB>`` is HTML)
+#: or hyphenated (Vue, web components: ``<my-chart>``); group 1 is its name.
+_COMPONENT = r"</?\s*([A-Z](?=[\w.:-]*[a-z])[\w.:-]*|[a-z]\w*-[\w.:-]*)(?:\s[^<>]*?)?/?>"
 COMPONENT_TAG = re.compile(_COMPONENT)
 #: A line made only of syntax: component tags, shortcodes, d2l directives, MDX comments.
 _SYNTAX_LINE = re.compile(

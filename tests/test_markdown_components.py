@@ -1,0 +1,134 @@
+"""Components of MDX/JSX and Vue pages, and HTML in paragraphs (issue 9, items 2 and 3), golden.
+
+Each case: a small source → the exact msgids offered, the identity round trip byte for byte, the
+edited round trip, and the rebuild of a pseudo-translation (``«msgid»``) with the source's
+structure.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import fired_checks
+from transpub.markdown.edited import problems
+from transpub.markdown.segmenter import segment
+from transpub.markdown.structure import differences
+
+
+def pseudo(msgid: str) -> str:
+    return f"«{msgid}»"
+
+
+CASES = [
+    pytest.param(
+        "<Note>\n这种方法更快。\n</Note>\n",
+        ["这种方法更快。"],
+        "<Note>\n«这种方法更快。»\n</Note>\n",
+        id="prose inside a block component",
+    ),
+    pytest.param(
+        '<Tabs>\n  <TabItem value="a">\n    苹果很好吃。\n  </TabItem>\n</Tabs>\n',
+        ["苹果很好吃。"],
+        '<Tabs>\n  <TabItem value="a">\n    «苹果很好吃。»\n  </TabItem>\n</Tabs>\n',
+        id="nested components",
+    ),
+    pytest.param(
+        "<VPTeamPageTitle>\n  <template #title>编写团队</template>\n</VPTeamPageTitle>\n",
+        ["编写团队"],
+        "<VPTeamPageTitle>\n  <template #title>«编写团队»</template>\n</VPTeamPageTitle>\n",
+        id="vue slot text",
+    ),
+    pytest.param(
+        '<VPTeamMembers size="small" :members="members" />\n\n正文。\n',
+        ["正文。"],
+        '<VPTeamMembers size="small" :members="members" />\n\n«正文。»\n',
+        id="a component without prose offers nothing",
+    ),
+    pytest.param(
+        "第一段文字。\n<Note>\n注意这里。\n</Note>\n",
+        ["第一段文字。", "注意这里。"],
+        "«第一段文字。»\n<Note>\n«注意这里。»\n</Note>\n",
+        id="component tags glued to a paragraph are skeleton",
+    ),
+    pytest.param(
+        "<Note>这种方法更快。\n</Note>\n",
+        ["这种方法更快。"],
+        "<Note>«这种方法更快。»\n</Note>\n",
+        id="opening tag on the paragraph's first line",
+    ),
+    pytest.param(
+        "使用 <CodeStep step={1}>DOM 节点</CodeStep> 来渲染。\n",
+        ["使用 <CodeStep step={1}>DOM 节点</CodeStep> 来渲染。"],
+        "«使用 <CodeStep step={1}>DOM 节点</CodeStep> 来渲染。»\n",
+        id="inline component stays in its unit",
+    ),
+    pytest.param(
+        "<CodeStep step={1}>DOM 节点</CodeStep> 是树。\n",
+        ["<CodeStep step={1}>DOM 节点</CodeStep> 是树。"],
+        "«<CodeStep step={1}>DOM 节点</CodeStep> 是树。»\n",
+        id="an inline component at the start is not cut in half",
+    ),
+    pytest.param(
+        "{{ message }}\n\n你好，{{ name }}！\n",
+        ["你好，{{ name }}！"],
+        "{{ message }}\n\n«你好，{{ name }}！»\n",
+        id="vue interpolation alone is never offered",
+    ),
+    pytest.param(
+        "{{ '中文' }}\n",
+        [],
+        "{{ '中文' }}\n",
+        id="vue interpolation holding chinese is code",
+    ),
+    pytest.param(
+        "{/* 注释 */}\n正文。\n",
+        ["正文。"],
+        "{/* 注释 */}\n«正文。»\n",
+        id="mdx comment line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "msgids", "translated"), CASES)
+def test_golden(source: str, msgids: list[str], translated: str) -> None:
+    segmented = segment(source)
+    assert [u.msgid for u in segmented.units] == msgids
+    assert segmented.rebuild({}) == source
+    assert problems(source) == []
+    result = segmented.rebuild(lambda unit: pseudo(unit.msgid))
+    assert result == translated
+    assert differences(source, result) == []
+
+
+CHECKS = [
+    pytest.param(
+        "使用 <CodeStep step={1}>DOM 节点</CodeStep> 来渲染。",
+        "Render with <CodeStep step={1}>DOM nodes</CodeStep>.",
+        [],
+        id="component kept",
+    ),
+    pytest.param(
+        "使用 <CodeStep step={1}>DOM 节点</CodeStep> 来渲染。",
+        "Render with DOM nodes</CodeStep>.",
+        ["<CodeStep step={1}> is missing from the translation; copy it as it is"],
+        id="component tag dropped",
+    ),
+    pytest.param(
+        "使用 <CodeStep step={1}>DOM 节点</CodeStep> 来渲染。",
+        "Render with <CodeStep step={2}>DOM nodes</CodeStep>.",
+        ["<CodeStep step={1}> was altered to <CodeStep step={2}>; keep it as it is"],
+        id="component prop altered",
+    ),
+    pytest.param(
+        "你好，{{ name }}！",
+        "Hello!",
+        ["{{ name }} is missing from the translation; copy it as it is"],
+        id="interpolation dropped",
+    ),
+    pytest.param("你好，{{ name }}！", "Hello, {{ name }}!", [], id="interpolation kept"),
+]
+
+
+@pytest.mark.parametrize(("source", "target", "messages"), CHECKS)
+def test_component_markup_is_checked(source: str, target: str, messages: list[str]) -> None:
+    assert fired_checks({"inline-markup"}, source, target).get("inline-markup", []) == messages
