@@ -132,3 +132,83 @@ CHECKS = [
 @pytest.mark.parametrize(("source", "target", "messages"), CHECKS)
 def test_component_markup_is_checked(source: str, target: str, messages: list[str]) -> None:
     assert fired_checks({"inline-markup"}, source, target).get("inline-markup", []) == messages
+
+
+HTML = [
+    pytest.param(
+        "<img src=a.png alt=徽章>\n",
+        ["徽章"],
+        "<img src=a.png alt=«徽章»>\n",
+        id="unquoted alt in an html block",
+    ),
+    pytest.param(
+        '<p><img src="x.png" alt=徽章 title=标题></p>\n',
+        ["徽章", "标题"],
+        '<p><img src="x.png" alt=«徽章» title=«标题»></p>\n',
+        id="unquoted alt and title",
+    ),
+    pytest.param(
+        '![](x.png) <img src="y.png" alt="合影">\n',
+        ["合影"],
+        '![](x.png) <img src="y.png" alt="«合影»">\n',
+        id="alt of an inline img in a paragraph without prose",
+    ),
+    pytest.param(
+        '| <img alt="7-年龄分布" src="a.png"> | 说明 |\n|---|---|\n| 甲 | 乙 |\n',
+        ["7-年龄分布", "说明", "甲", "乙"],
+        '| <img alt="«7-年龄分布»" src="a.png"> | «说明» |\n|---|---|\n| «甲» | «乙» |\n',
+        id="alt of an img alone in a table cell",
+    ),
+    pytest.param(
+        '课程：<img src="a.png" alt="团队合影"> 见图。\n',
+        ['课程：<img src="a.png" alt="团队合影"> 见图。'],
+        '«课程：<img src="a.png" alt="团队合影"> 见图。»\n',
+        id="an img inside a sentence stays in its unit",
+    ),
+    pytest.param(
+        '第一段。\n<Callout title="注意">\n内容。\n</Callout>\n',
+        ["第一段。", "注意", "内容。"],
+        '«第一段。»\n<Callout title="«注意»">\n«内容。»\n</Callout>\n',
+        id="title of a component tag on a line of its own",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "msgids", "translated"), HTML)
+def test_html_golden(source: str, msgids: list[str], translated: str) -> None:
+    test_golden(source, msgids, translated)
+
+
+def test_an_unquoted_value_gets_quotes_when_the_translation_needs_them() -> None:
+    segmented = segment("<img src=a.png alt=徽章>\n")
+    assert segmented.rebuild({"徽章": 'The "course" badge'}) == (
+        '<img src=a.png alt="The &quot;course&quot; badge">\n'
+    )
+    assert segmented.rebuild({"徽章": "Badge"}) == "<img src=a.png alt=Badge>\n"
+
+
+TAGS = [
+    pytest.param(
+        '课程：<img src="a.png" alt="团队合影"> 见图。',
+        'Course: <img src="a.png" alt="Team photo"> see the picture.',
+        [],
+        id="alt translated inside the tag",
+    ),
+    pytest.param(
+        '课程：<img src="a.png" alt="团队合影"> 见图。',
+        'Course: <img src="b.png" alt="Team photo"> see the picture.',
+        ['<img src="a.png" alt=…> was altered to <img src="b.png" alt=…>; keep it as it is'],
+        id="src altered",
+    ),
+    pytest.param(
+        '在线，<a href="/x">了解详情</a>。',
+        "Online, learn more.</a>",
+        ['<a href="/x"> is missing from the translation; copy it as it is'],
+        id="link tag dropped",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "target", "messages"), TAGS)
+def test_tags_with_attributes_are_checked(source: str, target: str, messages: list[str]) -> None:
+    assert fired_checks({"inline-markup"}, source, target).get("inline-markup", []) == messages

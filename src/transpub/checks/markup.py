@@ -31,8 +31,8 @@ class Inline:
     footnotes: tuple[str, ...]  # labels of footnote references
     marks: tuple[str, ...]  # "bold span", "hard line break", "<br> tag"… one per occurrence
     prose: str  # the visible text (link text included), without code, HTML and autolinks
-    #: Hugo shortcodes, Vue interpolations, math and component tags (``<CodeStep step={1}>``),
-    #: exactly as written (outside code spans).
+    #: Hugo shortcodes, Vue interpolations, math, component tags (``<CodeStep step={1}>``) and
+    #: tags with attributes (``alt`` and ``title`` values as ``…``), as written, outside code.
     placeables: tuple[str, ...] = ()
 
     @property
@@ -57,8 +57,8 @@ def parse_inline(text: str) -> Inline:
             spans.append((rng["start"], rng["end"]))
         elif isinstance(event, dict) and ("InlineMath" in event or "DisplayMath" in event):
             placeables.append((rng["start"], text.encode("utf-8")[rng["start"] : rng["end"]]))
-        elif isinstance(event, dict) and COMPONENT_TAG.fullmatch(event.get("InlineHtml", "")):
-            placeables.append((rng["start"], event["InlineHtml"].encode("utf-8")))
+        elif isinstance(event, dict) and _is_placeable_tag(event.get("InlineHtml", "")):
+            placeables.append((rng["start"], _masked(event["InlineHtml"]).encode("utf-8")))
     for match in TEMPLATE_BYTES.finditer(text.encode("utf-8")):
         if not any(s <= match.start() < e for s, e in spans):
             placeables.append((match.start(), match.group()))
@@ -82,7 +82,7 @@ def parse_inline(text: str) -> Inline:
             code.append(payload)
         elif kind == "FootnoteReference":
             footnotes.append(payload)
-        elif kind in ("InlineHtml", "Html") and not COMPONENT_TAG.fullmatch(payload):
+        elif kind in ("InlineHtml", "Html") and not _is_placeable_tag(payload):
             marks.extend(_tags(payload))
         elif kind == "Start" and tag_name(payload) in ("Link", "Image"):
             name = tag_name(payload)
@@ -99,6 +99,23 @@ def parse_inline(text: str) -> Inline:
         TEMPLATE.sub(_GAP, "".join(prose)),
         tuple(raw.decode("utf-8") for _, raw in sorted(placeables)),
     )
+
+
+_WITH_ATTRIBUTES = re.compile(r"<[A-Za-z][\w:-]*\s+[^\s>/]")
+#: The values of attributes people read, which a translation translates.
+_TEXT_VALUE = re.compile(r"""\b(alt|title)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+
+
+def _is_placeable_tag(html: str) -> bool:
+    """Whether inline HTML is a tag kept exactly (a component tag, a tag with attributes),
+    rather than counted by name."""
+    return COMPONENT_TAG.fullmatch(html) is not None or _WITH_ATTRIBUTES.match(html) is not None
+
+
+def _masked(tag: str) -> str:
+    """A tag as a translation must keep it: ``alt`` and ``title`` values free (``alt=…``),
+    white space as one space."""
+    return " ".join(_TEXT_VALUE.sub(r"\1\2…", tag).split())
 
 
 def _tags(html: str) -> Iterable[str]:

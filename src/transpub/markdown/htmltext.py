@@ -169,7 +169,9 @@ class HtmlScanner:
             value = _UNQUOTED.match(line, j)
             if value is None:
                 return j  # a quote (or the line's end) comes next
-            self.attr = ""  # an unquoted value: a translation with a space would break it
+            if self.attr in TEXT_ATTRIBUTES and self.opaque is None:  # `alt=徽章`
+                yield from ((s, e, self.attr) for s, e in _prose(line, j, value.end()))
+            self.attr = ""
             return value.end()
         name = _ATTR_NAME.match(line, i)
         if name is not None:

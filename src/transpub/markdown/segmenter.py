@@ -352,10 +352,20 @@ class _Cutter:
         """Units of a text block's run: its lines of prose, syntax lines (a container fence, a
         component tag, a shortcode alone on a line) left in the skeleton, a fence's title and
         the text before a heading id offered on their own."""
+        offered: list[tuple[int, int]] = []
         for start, end in self._pieces(run, stack) if run else ():
             text = "".join(p for s, p in prose if start <= s < end)
             if worth_offering(text) and not is_bare_url(self.data[start:end].decode("utf-8")):
                 self.spans.append(self._block_unit(start, end, stack))
+                offered.append((start, end))
+        # The alt and title of inline HTML that no unit holds (`<img src="a.png" alt="合影">`
+        # alone in a paragraph, a component tag on a line of its own) are offered on their own.
+        scanner = HtmlScanner()
+        for start, end, kind in run:
+            if kind == "html" and not any(s <= start < e for s, e in offered):
+                self._html_line(start, end, scanner)
+        if self.html_items:
+            self._html_units(stack)
         run.clear()
         prose.clear()
 
@@ -484,8 +494,9 @@ class _Cutter:
             for s, e, kind in scanner.texts(line):
                 bs = start + len(chunk[: pos + s].encode("utf-8"))
                 be = bs + len(line[s:e].encode("utf-8"))
-                if kind in TEXT_ATTRIBUTES:
-                    kind += self.data[bs - 1 : bs].decode("utf-8", "replace")  # its quote
+                if kind in TEXT_ATTRIBUTES:  # with its quote, `=` when it has none
+                    quote = self.data[bs - 1 : bs].decode("utf-8", "replace")
+                    kind += quote if quote in "\"'" else "="
                 self.html_items.append((bs, be, kind))
             pos = m.end() if m else len(chunk)
 
@@ -505,7 +516,7 @@ class _Cutter:
                     line=self.line_of(bs),
                     raw=text,
                     mode="attr",
-                    cont=kind[-1],
+                    cont=kind[-1] if kind[-1] in "\"'" else "",
                 )
                 self.spans.append((bs, be, unit))
             else:
