@@ -158,6 +158,8 @@ def _inline(
             out[-1] = ("Text", out[-1][1] + payload)
         elif kind == "Code":  # pulldown-cmark makes two spaces of a CRLF in a code span
             out.append((kind, re.sub(" {2,}", " ", payload)))
+        elif kind in ("InlineMath", "DisplayMath"):  # a msgid's lines end in LF
+            out.append((kind, payload.replace("\r\n", "\n").replace("\r", "\n")))
         else:
             out.append((kind, payload if isinstance(payload, str) else repr(payload)))
     return out

@@ -455,10 +455,11 @@ class _Cutter:
             assert p is not None
             sep = m.group() + p.group()
             if start + len(raw[: m.end()].encode("utf-8")) in self.breaks:
-                spaces = len(part) - len(part.rstrip(" "))
+                # The blanks before the line end (a tab too), as CommonMark strips them.
+                spaces = len(part) - len(part.rstrip(" \t")) if part.endswith("  ") else 0
                 # A hard break of trailing spaces is a backslash in the msgid (unless the text
                 # ends in a backslash, which would make `\\`).
-                if spaces >= 2 and not part.rstrip(" ").endswith("\\"):
+                if spaces >= 2 and not part.rstrip(" \t").endswith("\\"):
                     part, sep = part[:-spaces] + "\\", part[-spaces:] + sep
             elif described is not None:  # HTML: trailing blanks stay in the skeleton
                 text = part.rstrip(" \t")

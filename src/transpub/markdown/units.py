@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 #: A hard line break of trailing spaces at the start of a separator, and a backslash one.
-_SPACE_BREAK = re.compile(r" {2,}(?=\r|\n)")
+_SPACE_BREAK = re.compile(r"[ \t]* {2,}(?=\r|\n)")
 _BACKSLASH_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\$")
 _UNQUOTED_VALUE = re.compile(r"[^\s\"'=<>`]+")
 _PLAIN_YAML = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n#:]*(?<!\s)")
