@@ -8,16 +8,10 @@ structure.
 from __future__ import annotations
 
 import pytest
+from test_markdown_containers import assert_golden
 
 from conftest import fired_checks
-from transpub.markdown.edited import problems
 from transpub.markdown.segmenter import segment
-from transpub.markdown.structure import differences
-
-
-def pseudo(msgid: str) -> str:
-    return f"«{msgid}»"
-
 
 CASES = [
     pytest.param(
@@ -91,13 +85,7 @@ CASES = [
 
 @pytest.mark.parametrize(("source", "msgids", "translated"), CASES)
 def test_golden(source: str, msgids: list[str], translated: str) -> None:
-    segmented = segment(source)
-    assert [u.msgid for u in segmented.units] == msgids
-    assert segmented.rebuild({}) == source
-    assert problems(source) == []
-    result = segmented.rebuild(lambda unit: pseudo(unit.msgid))
-    assert result == translated
-    assert differences(source, result) == []
+    assert_golden(source, msgids, translated)
 
 
 CHECKS = [
@@ -176,7 +164,7 @@ HTML = [
 
 @pytest.mark.parametrize(("source", "msgids", "translated"), HTML)
 def test_html_golden(source: str, msgids: list[str], translated: str) -> None:
-    test_golden(source, msgids, translated)
+    assert_golden(source, msgids, translated)
 
 
 def test_an_unquoted_value_gets_quotes_when_the_translation_needs_them() -> None:
