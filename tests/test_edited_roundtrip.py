@@ -65,6 +65,7 @@ CASES = [
     ("> 甲  \n> 乙\n", ["甲\\\n乙"]),
     ("- 甲  \n  乙\n", ["甲\\\n乙"]),
     ("foo\\\nbaz\n", ["foo\\\nbaz"]),
+    ("甲\t  \n开源社\n", ["甲\\\n开源社"]),  # blanks before the spaces go too
     ("`code  \nspan` 甲\n", ["`code  \nspan` 甲"]),  # inside a code span: not a break
     # 4. Lone CRs end lines of an HTML block as LF and CRLF do.
     ("<div>\r甲乙\r丙丁</div>\r", ["甲乙\n丙丁"]),  # one element: one unit
@@ -73,6 +74,8 @@ CASES = [
     ("foo\n    # bar\n", ["foo\n# bar"]),
     ("> foo\nbar\n===\n", ["foo\nbar\n==="]),
     ("## 1. 可持续发展\n", ["1. 可持续发展"]),
+    # Display math over CRLF lines: the msgid's lines end in LF.
+    ("$$\r\n$$开源社\r\n", ["$$\n$$开源社"]),
     # 5. NUL reads as U+FFFD.
     ("甲\x00乙\n", ["甲\ufffd乙"]),
 ]

@@ -31,8 +31,9 @@ TEXT_KINDS = ("paragraph", "list item", "block quote", "footnote")
 
 
 def group_of(unit: Unit) -> str:
-    """The structural group: ``fm:<key>``, ``h1``…``h6``, ``cell``, ``header cell``, ``html`` or
-    ``text`` (paragraphs, list items, block quotes, footnotes)."""
+    """The structural group: ``fm:<key>``, ``h1``…``h6``, ``cell``, ``header cell``, ``html``,
+    ``attr`` (alt and title values) or ``text`` (paragraphs, list items, block quotes,
+    footnotes)."""
     kind = unit.kind
     if kind.startswith("front matter: "):
         return "fm:" + kind[len("front matter: ") :]
@@ -44,6 +45,8 @@ def group_of(unit: Unit) -> str:
         return "cell"
     if kind == "html text":
         return "html"
+    if kind in ("html alt", "html title"):
+        return "attr"  # pairs only with another attribute value, or with nothing
     return "text"
 
 

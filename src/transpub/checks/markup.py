@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.markdown.segmenter import tag_name, unit_events
+from transpub.markdown.syntax import COMPONENT_TAG, TEMPLATE, TEMPLATE_BYTES
 
 #: Stands in for code, HTML, breaks and link edges in ``prose``, so no URL or number spans them.
 _GAP = "\n"
@@ -30,6 +31,9 @@ class Inline:
     footnotes: tuple[str, ...]  # labels of footnote references
     marks: tuple[str, ...]  # "bold span", "hard line break", "<br> tag"… one per occurrence
     prose: str  # the visible text (link text included), without code, HTML and autolinks
+    #: Hugo shortcodes, Vue interpolations, math, component tags (``<CodeStep step={1}>``) and
+    #: tags with attributes (``alt`` and ``title`` values as ``…``), as written, outside code.
+    placeables: tuple[str, ...] = ()
 
     @property
     def images(self) -> int:
@@ -45,7 +49,20 @@ def parse_inline(text: str) -> Inline:
     marks: list[str] = []
     prose: list[str] = []
     in_autolink = False  # its text is the URL, not prose
-    for event, _rng in unit_events(text):
+    placeables: list[tuple[int, bytes]] = []  # (offset, source)
+    spans: list[tuple[int, int]] = []  # code spans, where a shortcode is only an example
+    events = unit_events(text)
+    for event, rng in events:
+        if isinstance(event, dict) and "Code" in event:
+            spans.append((rng["start"], rng["end"]))
+        elif isinstance(event, dict) and ("InlineMath" in event or "DisplayMath" in event):
+            placeables.append((rng["start"], text.encode("utf-8")[rng["start"] : rng["end"]]))
+        elif isinstance(event, dict) and _is_placeable_tag(event.get("InlineHtml", "")):
+            placeables.append((rng["start"], _masked(event["InlineHtml"]).encode("utf-8")))
+    for match in TEMPLATE_BYTES.finditer(text.encode("utf-8")):
+        if not any(s <= match.start() < e for s, e in spans):
+            placeables.append((match.start(), match.group()))
+    for event, _rng in events:
         if isinstance(event, str):  # SoftBreak, HardBreak, Rule
             if event == "HardBreak":
                 marks.append("hard line break")
@@ -65,7 +82,7 @@ def parse_inline(text: str) -> Inline:
             code.append(payload)
         elif kind == "FootnoteReference":
             footnotes.append(payload)
-        elif kind in ("InlineHtml", "Html"):
+        elif kind in ("InlineHtml", "Html") and not _is_placeable_tag(payload):
             marks.extend(_tags(payload))
         elif kind == "Start" and tag_name(payload) in ("Link", "Image"):
             name = tag_name(payload)
@@ -74,7 +91,31 @@ def parse_inline(text: str) -> Inline:
             in_autolink = link["link_type"] in ("Autolink", "Email")
         elif kind == "End" and tag_name(payload) == "Link":
             in_autolink = False
-    return Inline(tuple(targets), tuple(code), tuple(footnotes), tuple(marks), "".join(prose))
+    return Inline(
+        tuple(targets),
+        tuple(code),
+        tuple(footnotes),
+        tuple(marks),
+        TEMPLATE.sub(_GAP, "".join(prose)),
+        tuple(raw.decode("utf-8") for _, raw in sorted(placeables)),
+    )
+
+
+_WITH_ATTRIBUTES = re.compile(r"<[A-Za-z][\w:-]*\s+[^\s>/]")
+#: The values of attributes people read, which a translation translates.
+_TEXT_VALUE = re.compile(r"""\b(alt|title)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+
+
+def _is_placeable_tag(html: str) -> bool:
+    """Whether inline HTML is a tag kept exactly (a component tag, a tag with attributes),
+    rather than counted by name."""
+    return COMPONENT_TAG.fullmatch(html) is not None or _WITH_ATTRIBUTES.match(html) is not None
+
+
+def _masked(tag: str) -> str:
+    """A tag as a translation must keep it: ``alt`` and ``title`` values free (``alt=…``),
+    white space as one space."""
+    return " ".join(_TEXT_VALUE.sub(r"\1\2…", tag).split())
 
 
 def _tags(html: str) -> Iterable[str]:
@@ -145,7 +186,8 @@ class InlineMarkupCheck(Check):
     name = "Inline markup"
     description = (
         "Bold, italic and strikethrough spans, code spans (unchanged), footnote references, "
-        "hard line breaks and inline HTML tags must match the source."
+        "hard line breaks, inline HTML tags, shortcodes, interpolations and math (unchanged) "
+        "must match the source."
     )
     severity = Severity.ERROR
 
@@ -172,4 +214,8 @@ class InlineMarkupCheck(Check):
         found += [f"footnote reference [^{a}] was changed to [^{b}]" for a, b in changed]
         found += [f"footnote reference [^{a}] is missing from the translation" for a in lost]
         found += [f"the translation adds footnote reference [^{b}]" for b in added]
+        changed, lost, added = _differences(src.placeables, tgt.placeables)
+        found += [f"{a} was altered to {b}; keep it as it is" for a, b in changed]
+        found += [f"{a} is missing from the translation; copy it as it is" for a in lost]
+        found += [f"the translation adds {b}, which the source does not have" for b in added]
         return found

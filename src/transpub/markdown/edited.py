@@ -74,13 +74,12 @@ def unit_problems(text: str, segmented: Segmented) -> list[str]:
         and isinstance(payload.get("Start"), dict)
         and "FootnoteDefinition" in payload["Start"]
     }
+    data = body.encode("utf-8")
     found: list[str] = []
     for start, end, unit in _spans(segmented):
         if unit.mode in ("yaml", "html", "attr"):
             continue  # not Markdown inline content
-        in_place = _inline(
-            (event, rng) for event, rng in events if rng["start"] >= start and rng["end"] <= end
-        )
+        in_place = _inline(_within(events, start, end, data))
         alone = _inline(_alone_events(unit.msgid, definitions), notes)
         if in_place != alone:
             found.append(
@@ -88,6 +87,21 @@ def unit_problems(text: str, segmented: Segmented) -> list[str]:
                 f"{_first_difference(in_place, alone)}"
             )
     return found
+
+
+def _within(
+    events: list[tuple[Any, Any]], start: int, end: int, data: bytes
+) -> Iterator[tuple[Any, Any]]:
+    """The events inside the span ``start``…``end`` of ``data``, with a text that runs over one
+    of its edges cut there (a container's title in its fence line, a heading before its id)."""
+    for event, rng in events:
+        if rng["start"] >= start and rng["end"] <= end:
+            yield event, rng
+        elif rng["start"] < end and rng["end"] > start and isinstance(event, dict):
+            text = event.get("Text")
+            if text is not None and data[rng["start"] : rng["end"]] == text.encode("utf-8"):
+                lo, hi = max(rng["start"], start), min(rng["end"], end)
+                yield {"Text": data[lo:hi].decode("utf-8")}, {"start": lo, "end": hi}
 
 
 def _spans(segmented: Segmented) -> Iterator[tuple[int, int, Unit]]:
@@ -144,6 +158,8 @@ def _inline(
             out[-1] = ("Text", out[-1][1] + payload)
         elif kind == "Code":  # pulldown-cmark makes two spaces of a CRLF in a code span
             out.append((kind, re.sub(" {2,}", " ", payload)))
+        elif kind in ("InlineMath", "DisplayMath"):  # a msgid's lines end in LF
+            out.append((kind, payload.replace("\r\n", "\n").replace("\r", "\n")))
         else:
             out.append((kind, payload if isinstance(payload, str) else repr(payload)))
     return out

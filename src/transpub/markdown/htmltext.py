@@ -17,16 +17,22 @@ def is_bare_url(text: str) -> bool:
 
 
 def skip_block(html: str) -> bool:
-    """Whether a whole HTML block is never offered: comments, scripts, Vue components."""
+    """Whether a whole HTML block is never offered: comments, scripts, styles."""
     head = html.lstrip()
     if head.startswith(("<!--", "<?", "<!", "<![CDATA[")):
         return True
     match = _TAG_NAME.match(head)
+    return match is None or match.group(1).lower() in _OPAQUE
+
+
+def is_component_block(html: str) -> bool:
+    """Whether an HTML block opens with a component (MDX/JSX, Vue: ``<Note>``, ``<my-chart>``,
+    capitalised or hyphenated), whose slots (``<template #title>``) hold prose."""
+    match = _TAG_NAME.match(html.lstrip())
     if match is None:
-        return True
+        return False
     name = match.group(1)
-    # Vue/VitePress components are capitalised or hyphenated (<VPTeamMembers>, <my-chart>).
-    return name.lower() in _OPAQUE or name != name.lower() or "-" in name
+    return (name[0].isupper() and not name.isupper()) or "-" in name
 
 
 #: Elements that sit inside a line of prose: a unit runs on over them.
@@ -78,12 +84,15 @@ class HtmlScanner:
         "in_tag",
         "name",
         "opaque",
+        "opaque_names",
         "quote",
         "tag_here",
         "tag_start",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, components: bool = False) -> None:
+        #: Inside components (Vue), `<template>` is a slot of visible text, not inert markup.
+        self.opaque_names = _OPAQUE - {"template"} if components else _OPAQUE
         self.in_comment = False
         self.opaque: str | None = None
         self.in_tag = False  # inside `<name …` until its `>`
@@ -160,7 +169,9 @@ class HtmlScanner:
             value = _UNQUOTED.match(line, j)
             if value is None:
                 return j  # a quote (or the line's end) comes next
-            self.attr = ""  # an unquoted value: a translation with a space would break it
+            if self.attr in TEXT_ATTRIBUTES and self.opaque is None:  # `alt=徽章`
+                yield from ((s, e, self.attr) for s, e in _prose(line, j, value.end()))
+            self.attr = ""
             return value.end()
         name = _ATTR_NAME.match(line, i)
         if name is not None:
@@ -171,7 +182,7 @@ class HtmlScanner:
     def _end_tag(self, self_closing: bool) -> None:
         self.in_tag = False
         name, self.attr, self.quote = self.name, "", None
-        if name in _OPAQUE:
+        if name in self.opaque_names:
             if self.closing and self.opaque == name:
                 self.opaque = None
             elif not self.closing and self.opaque is None and not self_closing:

@@ -18,8 +18,17 @@ from transpub.markdown.htmltext import (
     TEXT_ATTRIBUTES,
     HtmlScanner,
     is_bare_url,
+    is_component_block,
     prose_runs,
     skip_block,
+)
+from transpub.markdown.syntax import (
+    COMPONENT_TAG,
+    DIRECTIVE,
+    TEMPLATE,
+    fence_title,
+    heading_id,
+    is_syntax_line,
 )
 from transpub.markdown.units import Segmented, Unit
 
@@ -39,6 +48,7 @@ OPTIONS = (
     | pyromark.Options.ENABLE_STRIKETHROUGH
     | pyromark.Options.ENABLE_TASKLISTS
     | pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+    | pyromark.Options.ENABLE_MATH  # `$…$`, `$$…$$`: never prose, kept whole in a unit
 )
 
 #: Blocks that hold inline text directly; a tight list item holds it without a paragraph.
@@ -47,6 +57,7 @@ _INLINE_TAGS = frozenset(
     {"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"}
 )
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_ITEM_KINDS = {"Text": "text", "InlineHtml": "html"}
 
 
 class SegmentOptions:
@@ -276,15 +287,17 @@ class _Cutter:
 
     def cut(self) -> list[tuple[int, int, Unit]]:
         stack: list[tuple[str, Any]] = []
-        run: list[tuple[int, int]] = []
-        prose: list[str] = []  # the run's visible text, autolinks aside
+        #: The current text block's inline items: (start, end, kind), kind one of ``soft``,
+        #: ``hard`` (line breaks), ``open``, ``close`` (inline tags), ``html``, ``text``, ``other``.
+        run: list[tuple[int, int, str]] = []
+        prose: list[tuple[int, str]] = []  # the run's visible text, autolinks aside: (start, text)
         in_autolink = 0
         html: HtmlScanner | None = None
         for event, rng in _true_ranges(parse_events(self.text), self.data):
             start, end = rng["start"], rng["end"]
             if isinstance(event, str):  # SoftBreak, HardBreak, Rule
                 if event in ("SoftBreak", "HardBreak") and stack and stack[-1][0] in _TEXT_BLOCKS:
-                    run.append((start, end))
+                    run.append((start, end, "soft" if event == "SoftBreak" else "hard"))
                     if event == "HardBreak":
                         self.breaks.add(end)
                 else:
@@ -299,7 +312,7 @@ class _Cutter:
                         in_autolink += link_type in ("Autolink", "Email")
                     elif name == "Link" and in_autolink:
                         in_autolink -= 1
-                    run.append((start, end))
+                    run.append((start, end, "open" if kind == "Start" else "close"))
                     continue
                 self._flush(run, prose, stack)
                 if kind == "Start":
@@ -307,7 +320,7 @@ class _Cutter:
                     if name == "HtmlBlock":
                         block = self.data[start:end].decode("utf-8")
                         skip = not self.options.html_blocks or skip_block(block)
-                        html = None if skip else HtmlScanner()
+                        html = None if skip else HtmlScanner(is_component_block(block))
                     elif name == "MetadataBlock":
                         self._front_matter(start, end)
                 else:
@@ -326,22 +339,101 @@ class _Cutter:
                 continue
             if container not in _TEXT_BLOCKS:
                 continue  # code blocks, metadata text, display math outside text
-            run.append((start, end))
+            run.append((start, end, _ITEM_KINDS.get(kind, "other")))
             if kind == "Text" and not in_autolink:
-                prose.append(payload)
+                prose.append((start, payload))
         self._flush(run, prose, stack)
         self.spans.sort(key=lambda span: span[0])
         return self.spans
 
     def _flush(
-        self, run: list[tuple[int, int]], prose: list[str], stack: list[tuple[str, Any]]
+        self, run: list[tuple[int, int, str]], prose: list[tuple[int, str]], stack: list[Any]
     ) -> None:
-        if run and worth_offering("".join(prose)):
-            start, end = run[0][0], max(e for _, e in run)
-            if not is_bare_url(self.data[start:end].decode("utf-8")):
+        """Units of a text block's run: its lines of prose, syntax lines (a container fence, a
+        component tag, a shortcode alone on a line) left in the skeleton, a fence's title and
+        the text before a heading id offered on their own."""
+        offered: list[tuple[int, int]] = []
+        for start, end in self._pieces(run, stack) if run else ():
+            text = "".join(p for s, p in prose if start <= s < end)
+            if worth_offering(text) and not is_bare_url(self.data[start:end].decode("utf-8")):
                 self.spans.append(self._block_unit(start, end, stack))
+                offered.append((start, end))
+        # The alt and title of inline HTML that no unit holds (`<img src="a.png" alt="合影">`
+        # alone in a paragraph, a component tag on a line of its own) are offered on their own.
+        scanner = HtmlScanner()
+        for start, end, kind in run:
+            if kind == "html" and not any(s <= start < e for s, e in offered):
+                self._html_line(start, end, scanner)
+        if self.html_items:
+            self._html_units(stack)
         run.clear()
         prose.clear()
+
+    def _pieces(self, run: list[tuple[int, int, str]], stack: list[Any]) -> list[tuple[int, int]]:
+        """(start, end) of each stretch of prose lines of a run (byte offsets)."""
+        lines: list[list[tuple[int, int, str]]] = [[]]
+        depth = 0
+        for item in run:
+            if item[2] in ("soft", "hard") and depth == 0:
+                lines.append([])
+            else:
+                depth += (item[2] == "open") - (item[2] == "close")
+                lines[-1].append(item)
+        inner = stack[-1][0] if stack else ""
+        pieces: list[tuple[int, int]] = []
+        stretch: list[tuple[int, int, str]] = []
+        for line in [*lines, None]:
+            if line is not None and not line:
+                continue
+            if line:
+                start, end = line[0][0], max(e for _, e, _ in line)
+                text = self.data[start:end].decode("utf-8")
+                title = fence_title(text) if inner not in ("Heading", "TableCell") else None
+                if title is None and not is_syntax_line(text):
+                    stretch += line
+                    continue
+                if title is not None and title[1] > title[0]:
+                    self._title(start, text, title)
+            if stretch:
+                pieces.append(self._trim(stretch, inner))
+                stretch = []
+        return [(s, e) for s, e in pieces if e > s]
+
+    def _trim(self, items: list[tuple[int, int, str]], inner: str) -> tuple[int, int]:
+        """The span of a stretch of items without component tags at its edges whose partner is
+        not inside (``<Note>这种方法…``), nor a heading id (``{#basics}``)."""
+        start, end = items[0][0], max(e for _, e, _ in items)
+        inside = self.data[start:end]
+        lo, hi = 0, len(items)
+        while lo < hi and items[lo][2] == "html":
+            tag = COMPONENT_TAG.fullmatch(self.data[items[lo][0] : items[lo][1]].decode("utf-8"))
+            if tag is None or tag.group().startswith("</") or b"</" + tag[1].encode() in inside:
+                break
+            lo += 1
+        while hi > lo and items[hi - 1][2] == "html":
+            raw = self.data[items[hi - 1][0] : items[hi - 1][1]].decode("utf-8")
+            tag = COMPONENT_TAG.fullmatch(raw)
+            if tag is None or not raw.startswith("</") or b"<" + tag[1].encode() in inside:
+                break
+            hi -= 1
+        if lo == hi:
+            return start, start
+        start, end = items[lo][0], max(e for _, e, _ in items[lo:hi])
+        text = self.data[start:end].decode("utf-8")
+        if inner == "Heading":
+            text = text[: heading_id(text)]
+        stripped = text.strip(" \t")
+        start += len(text[: len(text) - len(text.lstrip(" \t"))].encode("utf-8"))
+        return start, start + len(stripped.encode("utf-8"))
+
+    def _title(self, start: int, line: str, title: tuple[int, int]) -> None:
+        """Offer the title of a container fence line that starts at byte ``start``."""
+        text = line[title[0] : title[1]]
+        if not worth_offering(text):
+            return
+        bs = start + len(line[: title[0]].encode("utf-8"))
+        unit = Unit(_visible(text), "container title", self.line_of(bs), text, mode="line")
+        self.spans.append((bs, bs + len(text.encode("utf-8")), unit))
 
     def _block_unit(
         self,
@@ -363,10 +455,11 @@ class _Cutter:
             assert p is not None
             sep = m.group() + p.group()
             if start + len(raw[: m.end()].encode("utf-8")) in self.breaks:
-                spaces = len(part) - len(part.rstrip(" "))
+                # The blanks before the line end (a tab too), as CommonMark strips them.
+                spaces = len(part) - len(part.rstrip(" \t")) if part.endswith("  ") else 0
                 # A hard break of trailing spaces is a backslash in the msgid (unless the text
                 # ends in a backslash, which would make `\\`).
-                if spaces >= 2 and not part.rstrip(" ").endswith("\\"):
+                if spaces >= 2 and not part.rstrip(" \t").endswith("\\"):
                     part, sep = part[:-spaces] + "\\", part[-spaces:] + sep
             elif described is not None:  # HTML: trailing blanks stay in the skeleton
                 text = part.rstrip(" \t")
@@ -402,8 +495,9 @@ class _Cutter:
             for s, e, kind in scanner.texts(line):
                 bs = start + len(chunk[: pos + s].encode("utf-8"))
                 be = bs + len(line[s:e].encode("utf-8"))
-                if kind in TEXT_ATTRIBUTES:
-                    kind += self.data[bs - 1 : bs].decode("utf-8", "replace")  # its quote
+                if kind in TEXT_ATTRIBUTES:  # with its quote, `=` when it has none
+                    quote = self.data[bs - 1 : bs].decode("utf-8", "replace")
+                    kind += quote if quote in "\"'" else "="
                 self.html_items.append((bs, be, kind))
             pos = m.end() if m else len(chunk)
 
@@ -423,7 +517,7 @@ class _Cutter:
                     line=self.line_of(bs),
                     raw=text,
                     mode="attr",
-                    cont=kind[-1],
+                    cont=kind[-1] if kind[-1] in "\"'" else "",
                 )
                 self.spans.append((bs, be, unit))
             else:
@@ -452,18 +546,20 @@ class _Cutter:
 
 #: Chinese, Japanese and Korean script: text in it is always offered.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-#: Hugo shortcodes and Vue interpolations: never words to translate.
-_TEMPLATE = re.compile(r"\{\{[<%].*?[%>]\}\}|\{\{.*?\}\}", re.S)
 _EDGE_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’（）《》「」【】、，。：；！？…"
 
 
 def worth_offering(prose: str) -> bool:
     """Whether text a reader sees (code and autolinks aside) is worth a translator's time: any
     Chinese (Japanese, Korean), or a word of two letters or more. Identifiers (`llvm/llvm-project`,
-    `activity_ratio(%)`), numbers, math (`$x^2$`), shortcodes and bare links are noise."""
+    `activity_ratio(%)`), numbers, math (`$x^2$`), shortcodes, Vue interpolations, d2l
+    directives (`:label:`) and bare links are noise."""
+    prose = TEMPLATE.sub(" ", prose)
     if _CJK.search(prose):
         return True
-    for token in _TEMPLATE.sub(" ", prose).split():
+    for token in prose.split():
+        if DIRECTIVE.fullmatch(token):
+            continue
         word = token.strip(_EDGE_PUNCTUATION)
         if len(word) >= 2 and word.isalpha():
             return True

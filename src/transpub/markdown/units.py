@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 #: A hard line break of trailing spaces at the start of a separator, and a backslash one.
-_SPACE_BREAK = re.compile(r" {2,}(?=\r|\n)")
+_SPACE_BREAK = re.compile(r"[ \t]* {2,}(?=\r|\n)")
 _BACKSLASH_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\$")
+_UNQUOTED_VALUE = re.compile(r"[^\s\"'=<>`]+")
 _PLAIN_YAML = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n#:]*(?<!\s)")
 
 
@@ -28,7 +29,8 @@ class Unit:
     as ``> `` or list indentation); lines a translation adds get ``cont``. A hard line break made
     of trailing spaces, which editors trim, is a backslash at the end of the msgid's line; its
     spaces start the separator and come back where the translation keeps the backslash. The
-    value of an HTML attribute (mode ``attr``) has its quote character in ``cont``.
+    value of an HTML attribute (mode ``attr``) has its quote character in ``cont`` (none: the
+    value was unquoted, and a translation that needs them gets double quotes).
     """
 
     __slots__ = ("cont", "kind", "line", "mode", "msgid", "raw", "seps")
@@ -64,6 +66,10 @@ class Unit:
         lines = text.split("\n")
         if self.mode == "attr":  # an HTML attribute value in ``cont`` quotes: one line
             joined = " ".join(part.strip() for part in lines if part.strip())
+            if not self.cont:  # an unquoted value: quoted when the translation needs it
+                if _UNQUOTED_VALUE.fullmatch(joined):
+                    return joined
+                return '"' + joined.replace('"', "&quot;") + '"'
             return joined.replace(self.cont, "&quot;" if self.cont == '"' else "&#39;")
         if self.mode == "line":
             return " ".join(part.strip() for part in lines if part.strip())
@@ -114,6 +120,7 @@ _BLOCK_START = re.compile(
     | \d{1,9}[.)](?:[ \t]|$)       # ordered list item
     | >                             # block quote
     | `{3,} | ~{3,}                 # code fence
+    | :{3,}                         # container fence (VitePress, Docusaurus)
     | (?:[-*_][ \t]*){3,}$          # thematic break, setext underline
     | =+[ \t]*$                     # setext underline
     | <[A-Za-z/!?]                  # HTML block
