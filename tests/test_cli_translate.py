@@ -1,12 +1,23 @@
-"""The translate command's terminal: Prefect's log lines above the progress bar, no tracebacks."""
+"""The translate command: without a Prefect API it runs in this process and never imports Prefect,
+writing the same catalogs as the Prefect flow; its terminal prints log lines above the progress
+bar, without tracebacks."""
 
 from __future__ import annotations
 
 import io
 import logging
-import types
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from servers.deepl_server import DeepLServer
+
+from conftest import ROOT, write_article
+
+KEY = "cli-translate-key-0000:fx"
 
 
 def _raise() -> None:
@@ -31,12 +42,12 @@ def test_log_lines_print_above_the_bar_and_tracebacks_need_debug(
     before = [(h.formatter, h.console) for h in handlers]  # type: ignore[attr-defined]
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, color_system=None, width=100)
-    module = types.SimpleNamespace(PROGRESS=None)
     logger = logging.getLogger("transpub-test-terminal")  # printing through Prefect's handler
     logger.propagate = False
     monkeypatch.setattr(logger, "handlers", [handlers[0]])
-    with _terminal(module, console):
-        module.PROGRESS("events", 1, 4)
+    with _terminal(handlers, console) as report:
+        assert report is not None
+        report("events", 1, 4)
         try:
             _raise()
         except ValueError:
@@ -44,5 +55,93 @@ def test_log_lines_print_above_the_bar_and_tracebacks_need_debug(
     text = screen.getvalue()
     assert "events: DeepL answered 429" in text  # printed through the bar's console
     assert ("Traceback" in text) is debug
-    assert module.PROGRESS is None
     assert [(h.formatter, h.console) for h in handlers] == before  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def deepl() -> Iterator[DeepLServer]:
+    with DeepLServer(KEY) as server:
+        yield server
+
+
+def _project(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "transpub.toml").write_text(
+        '[project]\nname = "same"\n\n[translate]\nengine = "deepl"\n', encoding="utf-8"
+    )
+    body = "\n\n".join(f"第{i}段：开源社在 2025 年组织了第 {i} 场**活动**。" for i in range(8))
+    write_article(folder, "events", f"---\ntitle: 年度活动\n---\n\n# 年度活动\n\n{body}\n")
+    write_article(folder, "plan", "---\ntitle: 计划\n---\n\n# 年度活动\n\n明年的计划。\n")
+    write_article(folder, "broken", "---\ntitle: [未闭合\n---\n\n正文。\n")
+    return folder
+
+
+# Run in a process of its own: the test session has Prefect imported by other tests.
+_WITHOUT_PREFECT = """
+import sys
+from transpub.cli.main import main
+code = main(sys.argv[1:])
+print("exit", code, "prefect imported" if "prefect" in sys.modules else "no prefect")
+"""
+
+
+def test_without_an_api_translate_runs_in_process_without_prefect(
+    tmp_path: Path, deepl: DeepLServer
+) -> None:
+    project = _project(tmp_path / "project")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(
+        DEEPL_AUTH_KEY=KEY,
+        DEEPL_SERVER_URL=deepl.url,
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        PREFECT_HOME=str(tmp_path / "no-prefect-here"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_PREFECT, "-C", str(project), "translate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.stdout.rstrip().endswith("exit 2 no prefect"), done.stdout + done.stderr
+    assert not (tmp_path / "no-prefect-here").exists()  # no temporary server, no database
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and "broken" in errors[0], done.stderr  # the failure rule
+    assert "Traceback" not in done.stderr
+    assert "events" in done.stdout and "characters billed" in done.stdout  # both tables
+    assert "translating 3 article(s) of same with DeepL" in done.stderr  # the run's log lines
+
+
+@pytest.mark.flow
+def test_the_prefect_flow_and_the_in_process_run_write_the_same_catalogs(
+    prefect_harness: None,
+    tmp_path: Path,
+    deepl: DeepLServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from flows.translate import cost_rows, translate
+    from transpub.catalog import pofile
+    from transpub.cli.main import main
+
+    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
+    monkeypatch.setenv("DEEPL_SERVER_URL", deepl.url)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    here, there = _project(tmp_path / "in-process"), _project(tmp_path / "flow")
+
+    assert main(["-C", str(here), "translate"]) == 2  # "broken" failed, the others are done
+    printed = capsys.readouterr()
+    sent_in_process = len(deepl.requests_to("/v2/translate"))
+    outcome = translate(str(there))  # the Prefect flow, in the test harness
+    assert len(deepl.requests_to("/v2/translate")) == 2 * sent_in_process
+    assert len(outcome.failures) == 1 and "broken" in outcome.failures[0]
+
+    for slug in ("events", "plan"):
+        mine = pofile.load(here / "articles" / slug / "en.po")
+        theirs = pofile.load(there / "articles" / slug / "en.po")
+        assert [str(e) for e in mine] == [str(e) for e in theirs]
+        assert all(e.msgstr for e in mine)
+    assert not (here / "articles" / "broken" / "en.po").exists()
+    # The cost table printed by the command is the flow's, line for line.
+    table = [line.split() for line in printed.out.splitlines() if line.split()[:1] == ["total"]]
+    assert table[-1][1:] == list(cost_rows(outcome)[-1].values())[1:]

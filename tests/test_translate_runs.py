@@ -1,6 +1,7 @@
-"""`transpub translate` runs end to end (the real DeepL client, a local DeepL, Prefect's temporary
-server): two runs at once pay once, one failing article does not hide the run, a killed run
-leaves no server behind, and a server that does not start is one line with the fix."""
+"""`transpub translate` runs end to end (the real DeepL client, a local DeepL; in-process without a
+Prefect API, Prefect's temporary server with --prefect): two runs at once pay once, one failing
+article does not hide the run, a quota stop keeps the drafts; with --prefect a killed run leaves no
+server behind, and a server that does not start is one line with the fix."""
 
 from __future__ import annotations
 
@@ -150,7 +151,7 @@ def test_a_quota_stop_keeps_the_drafts_and_exits_2(project_dir: Path) -> None:
 def test_a_killed_run_leaves_no_prefect_server(project_dir: Path, deepl: DeepLServer) -> None:
     write_article(project_dir, "events", _paragraphs("活动", 3))
     deepl.hold_next()  # never released: the run is killed while it waits for DeepL
-    run = Run(project_dir, deepl)
+    run = Run(project_dir, deepl, "--prefect")
     deadline = time.monotonic() + 240
     while not deepl.requests_to("/v2/translate"):
         assert run.process.poll() is None, run.finish()
@@ -172,6 +173,7 @@ def test_a_server_that_does_not_start_is_one_line(project_dir: Path, deepl: Deep
     run = Run(
         project_dir,
         deepl,
+        "--prefect",
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1",  # the user's own (too short) setting
         PREFECT_HOME=str(project_dir / "fresh-prefect-home"),
     )

@@ -45,8 +45,8 @@ COMMANDS: dict[str, tuple[Handler, str, Callable[[argparse.ArgumentParser], None
     ),
     "translate": (
         translate.cmd_translate,
-        "Run the translate flow (Prefect): sync, pre-fill drafts (memory, glossary, engine), "
-        "check.",
+        "Translate: sync, pre-fill drafts (memory, glossary, engine), check (the Prefect flow "
+        "with PREFECT_API_URL or --prefect).",
         translate.args_translate,
     ),
     "usage": (

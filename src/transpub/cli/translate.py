@@ -1,4 +1,4 @@
-"""Machine translation commands: translate (the Prefect flow), usage, tm."""
+"""Machine translation commands: translate (in this process, or the Prefect flow), usage, tm."""
 
 from __future__ import annotations
 
@@ -7,37 +7,38 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from transpub.cli.common import FAILED, OK, args_slugs, err, open_project
 from transpub.errors import TranspubError
 
+if TYPE_CHECKING:
+    from transpub.engines.run import Outcome
+
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    """Run the translate flow; exit 0 done, 2 when an article failed or the quota stopped it."""
+    """Translate; exit 0 done, 2 when an article failed or the quota stopped it. With a Prefect
+    API (``PREFECT_API_URL``) or ``--prefect``, through the Prefect flow; else the same run in
+    this process, without Prefect."""
+    from transpub import events
     from transpub.catalog.status import format_table
     from transpub.engines import create_engine
+    from transpub.engines.run import cost_rows
 
     project = open_project(args)
-    project.select(args.slugs)  # validate the slugs before starting Prefect
+    project.select(args.slugs)  # validate the slugs before starting anything
     machine = create_engine(project.config, None, args.engine)
     if machine is not None:
         machine.check_key()  # a missing key is reported before Prefect starts, too
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # the machines are offline
-    try:
-        import flows.translate as translate_flows
-    except ImportError as exc:
-        raise TranspubError(
-            f"the Prefect flows are not installed ({exc})",
-            hint="reinstall transpub: pip install -e .",
-        ) from exc
-    with _terminal(translate_flows):
-        outcome = translate_flows.translate(str(project.root), args.slugs or None, args.engine)
+    if args.prefect or events.configured():
+        outcome = _through_prefect(str(project.root), args.slugs or None, args.engine)
+    else:
+        outcome = _in_process(str(project.root), args.slugs or None, args.engine)
     if outcome.runs:  # the tables come first, whatever failed
         print(format_table(outcome.rows))
         print()
-        print(_cost_table(translate_flows.cost_rows(outcome)))
+        print(_cost_table(cost_rows(outcome)))
         if outcome.account_characters is not None:
             print(
                 f"The {outcome.engine} account's usage rose by {outcome.account_characters:,} "
@@ -54,6 +55,64 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if outcome.stopped:
         err(f"{outcome.stopped}. {outcome.waiting} entries wait for the next run.")
     return FAILED if outcome.failures or outcome.stopped else OK
+
+
+def _in_process(root: str, slugs: list[str] | None, engine: str | None) -> Outcome:
+    """The translate run in this process: no Prefect, its log lines on standard error."""
+    from transpub.engines.run import LOGGER, RunProgress, translate_project
+
+    handler = _StderrHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s | %(levelname)-7s | %(message)s", "%H:%M:%S")
+    )
+    saved = LOGGER.level, LOGGER.propagate
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    LOGGER.propagate = False
+    try:
+        with _terminal([handler]) as report:
+            return translate_project(root, slugs, engine, progress=RunProgress(on_article=report))
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(saved[0])
+        LOGGER.propagate = saved[1]
+
+
+def _through_prefect(root: str, slugs: list[str] | None, engine: str | None) -> Outcome:
+    """The Prefect translate flow (Prefect's temporary server when no API is configured)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # the machines are offline
+    try:
+        import flows.translate as translate_flows
+    except ImportError as exc:
+        raise TranspubError(
+            f"the Prefect flows are not installed ({exc})",
+            hint="reinstall transpub: pip install -e .",
+        ) from exc
+    with _terminal(prefect_console_handlers()) as report:
+        translate_flows.PROGRESS = report
+        try:
+            return translate_flows.translate(root, slugs, engine)
+        finally:
+            translate_flows.PROGRESS = None
+
+
+class _StderrHandler(logging.Handler):
+    """Log lines on standard error, or on ``console`` (a rich Console) while a bar is drawn."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.console: Any = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+            if self.console is not None:
+                self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            else:
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
 
 
 def _cost_table(rows: list[dict[str, str]]) -> str:
@@ -92,10 +151,12 @@ def prefect_console_handlers() -> list[logging.Handler]:
 
 
 @contextlib.contextmanager
-def _terminal(module: object, console: Any = None) -> Iterator[None]:
-    """Prefect's log lines without tracebacks (unless TRANSPUB_DEBUG=1) and, on a terminal (or
-    the rich ``console`` given), a progress bar per article that the log lines print above."""
-    handlers = prefect_console_handlers()
+def _terminal(
+    handlers: list[logging.Handler], console: Any = None
+) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Log lines of ``handlers`` without tracebacks (unless TRANSPUB_DEBUG=1) and, on a terminal
+    (or the rich ``console`` given), a progress bar per article that the log lines print above:
+    yields the callback (slug, done, total) that draws the bars, None when there are none."""
     formatters = [h.formatter for h in handlers]
     consoles = [getattr(h, "console", None) for h in handlers]
     if not os.environ.get("TRANSPUB_DEBUG"):
@@ -103,7 +164,7 @@ def _terminal(module: object, console: Any = None) -> Iterator[None]:
             handler.setFormatter(_WithoutTraceback(handler.formatter))
     try:
         if console is None and not sys.stderr.isatty():
-            yield
+            yield None
             return
         from rich.console import Console
         from rich.progress import Progress
@@ -118,11 +179,7 @@ def _terminal(module: object, console: Any = None) -> Iterator[None]:
                     tasks[slug] = progress.add_task(slug, total=total)
                 progress.update(tasks[slug], completed=done, total=total)
 
-            module.PROGRESS = report  # type: ignore[attr-defined]
-            try:
-                yield
-            finally:
-                module.PROGRESS = None  # type: ignore[attr-defined]
+            yield report
     finally:
         for handler, formatter, console in zip(handlers, formatters, consoles, strict=True):
             handler.setFormatter(formatter)
@@ -159,6 +216,11 @@ def cmd_tm(args: argparse.Namespace) -> int:
 def args_translate(p: argparse.ArgumentParser) -> None:
     args_slugs(p)
     p.add_argument("--engine", choices=("none", "deepl", "llm"), help="override [translate] engine")
+    p.add_argument(
+        "--prefect",
+        action="store_true",
+        help="run the Prefect flow even without PREFECT_API_URL (Prefect's temporary server)",
+    )
 
 
 def args_usage(p: argparse.ArgumentParser) -> None:
