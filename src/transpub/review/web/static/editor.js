@@ -16,7 +16,7 @@
 
   function reveal() {
     // The "use this suggestion" buttons need this script: show them only when it runs.
-    Array.prototype.forEach.call(document.querySelectorAll("button.use, button.copy, button.insert"), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(document.querySelectorAll("button.use, button.copy, button.insert, button.mt"), function (b) { b.hidden = false; });
   }
 
   function nextTextArea(entry) {
@@ -149,6 +149,53 @@
       area.value = button.dataset.text;  // a memory match
     }
     changed(area);
+  });
+
+  // Machine translation of one entry: the engine's answer goes into the text area, unsaved.
+  function refused(status, text) {
+    status.textContent = text;
+    status.classList.add("refused");
+  }
+
+  function machine(button) {
+    var form = button.closest("form");
+    var area = form.querySelector("textarea");
+    var status = form.querySelector(".status");
+    var data = new URLSearchParams();
+    data.set("csrf", form.querySelector("input[name=csrf]").value);
+    status.classList.remove("refused");
+    status.textContent = "Translating… 翻译中";
+    button.disabled = true;
+    fetch(button.dataset.src, {
+      method: "POST",
+      body: data,
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.text().then(function (body) {
+        button.disabled = false;
+        var answer = null;
+        try { answer = JSON.parse(body); } catch (e) { answer = null; }
+        if (answer && typeof answer.text === "string") {
+          area.value = answer.text;
+          changed(area);
+          status.textContent = answer.status;
+        } else if (answer && answer.error) {
+          refused(status, answer.error);  // the engine failed: one line, the text area untouched
+        } else {
+          var message = new DOMParser().parseFromString(body, "text/html").querySelector(".error");
+          refused(status, message ? message.textContent : response.status + " " + response.statusText);
+        }
+      });
+    }).catch(function () {
+      button.disabled = false;
+      refused(status, "The review app could not be reached. · 无法连接。");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.mt");
+    if (button) { machine(button); }
   });
 
   reveal();
