@@ -166,7 +166,9 @@ def test_blocks_are_marked_by_state_and_link_to_their_entries(project: Project) 
     assert "推出年度报告英文版" in html
     assert shown.marks["reviewed"] == 1 and shown.marks["draft"] == 1
     # The raw HTML block gets its links in a block of its own before it.
-    assert re.search(r'<div class="pv-anchors pv-source"><a class="pv-entry" href="[^"]*"[^>]*>#', html)
+    assert re.search(
+        r'<div class="pv-anchors pv-source"><a class="pv-entry" href="[^"]*"[^>]*>#', html
+    )
     # As published now: drafts left out show their source.
     published = str(_preview(project, drafts=False).html)
     assert "Members" not in published and "About KAIYUANSHE" in published
@@ -203,6 +205,7 @@ def test_the_preview_page_is_reached_from_the_article_and_runs_nothing(
     _translate(project, {TITLE: "<script>alert(1)</script>", **ATTACKS})
     article = client.get("/articles/report")
     assert 'href="/articles/report/preview"' in article.text
+    assert 'class="mt"' not in article.text  # no engine configured: no machine translation
     page = client.get("/articles/report/preview")
     assert page.status_code == 200
     assert "content-security-policy" in page.headers
