@@ -55,6 +55,7 @@ title: 年度报告
 """
 TITLE, FIRST, SECOND = "年度报告", "开源社发布年度报告。", "报告共有十二章。"
 NOTES = "---\ntitle: 笔记\n---\n\n这一条还没有翻译。\n"
+LINKED = "开源社发布**年度报告**，见[官网](https://kaiyuanshe.cn)和`x`。"
 
 
 def _playwright() -> Any:
@@ -402,6 +403,20 @@ def test_preview_and_machine_translation_in_a_browser(
                 block.locator("a.pv-entry").click()
                 page.wait_for_url(f"{url}/articles/notes?entry={todo}#e-{todo}")
                 expect(page.locator(f"#t-{todo}")).to_have_value("EN(这一条还没有翻译)。")
+
+                # Markup is highlighted in the source and, as it is typed, in the translation.
+                write_article(project.root, "links", f"---\ntitle: 链接\n---\n\n{LINKED}\n")
+                sync_article(
+                    project, project.article("links"), now=datetime(2026, 3, 1, tzinfo=UTC)
+                )
+                page.goto(f"{url}/articles/links")
+                linked = entry_id(LINKED)
+                source = page.locator(f"#e-{linked} .source .text .ph")
+                expect(source).to_have_text(["**", "**", "[", "](https://kaiyuanshe.cn)", "`x`"])
+                page.locator(f"#t-{linked}").fill("See [the site](https://kaiyuanshe.cn) and `x`")
+                back = page.locator(f"#e-{linked} .backdrop .ph")
+                expect(back).to_have_text(["[", "](https://kaiyuanshe.cn)", "`x`"])
+                page.screenshot(path=str(shots / "9-markup.png"), full_page=True)
                 assert errors == []
             finally:
                 browser.close()
