@@ -228,3 +228,11 @@ def test_the_preview_page_lists_what_build_refuses(project: Project, client: Tes
 
 def test_no_preview_for_an_unknown_article(client: TestClient) -> None:
     assert client.get("/articles/nothing-here/preview").status_code == 404
+
+
+def test_the_preview_follows_the_catalog(project: Project, client: TestClient) -> None:
+    assert "Publish the report" not in client.get("/articles/report/preview").text
+    _translate(project, {REPORT: "Publish the report"})
+    page = client.get("/articles/report/preview").text
+    assert re.search(r'<li class="pv-draft"><a [^>]*>#\d+</a> Publish the report', page)
+    assert "Publish the report" not in client.get("/articles/report/preview?drafts=0").text

@@ -13,7 +13,10 @@ translation, the preview is the list of its reasons, one per entry concerned, in
 from __future__ import annotations
 
 import functools
+import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -174,6 +177,51 @@ def build_preview(
     front, marks = _mark(tokens, placed, entry_of, article.slug)
     html = _markdown().renderer.render(tokens, _markdown().options, {})
     return Preview(article.slug, drafts, sanitize(html), tuple(front), (), marks)
+
+
+def _stamp(path: os.PathLike[str]) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+class Previews:
+    """The last previews made (``limit`` of them), each kept until its article's source or
+    catalog file changes: a 2,000-entry page takes about a second to make. Thread-safe."""
+
+    def __init__(self, limit: int = 8) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple[str, bool], tuple[object, Preview]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        project: Project,
+        article: Article,
+        catalog: Callable[[], polib.POFile | None],
+        drafts: bool = True,
+    ) -> Preview | None:
+        """The preview of ``article`` (None when ``catalog()`` has none), made again when a
+        file changed since the kept one was made."""
+        key = (article.slug, drafts)
+        # Stamped before reading: a change made meanwhile only makes the next view rebuild.
+        stamp = (_stamp(article.source), _stamp(article.catalog))
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        po = catalog()
+        if po is None:
+            return None
+        made = build_preview(project, article, po, drafts=drafts)
+        with self._lock:
+            self._kept[key] = (stamp, made)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.limit:
+                self._kept.popitem(last=False)
+        return made
 
 
 def _entry_url(slug: str, eid: str) -> str:

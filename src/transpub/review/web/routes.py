@@ -24,7 +24,7 @@ from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
 from transpub.review.machine import MachineTranslator, key_values, one_line
-from transpub.review.preview import Preview, build_preview
+from transpub.review.preview import Preview, Previews
 from transpub.review.suggestions import Suggested, save_or_suggest
 from transpub.review.web.auth import (
     LoginLimiter,
@@ -581,13 +581,17 @@ async def preview_page(request: Request) -> Response:
     article = _article(request)
     drafts = request.query_params.get("drafts") != "0"
     views = _views(request)
+    state = request.app.state
+    previews: Previews | None = getattr(state, "previews", None)
+    if previews is None:  # made on first use, on the event loop: once
+        previews = state.previews = Previews()
 
     def work() -> tuple[str, Preview] | None:
+        shown = previews.get(_project(request), article, lambda: views.catalog(article), drafts)
         po = views.catalog(article)
-        if po is None:
+        if shown is None or po is None:
             return None
-        title = str(po.metadata.get("Project-Id-Version") or article.slug)
-        return title, build_preview(_project(request), article, po, drafts=drafts)
+        return str(po.metadata.get("Project-Id-Version") or article.slug), shown
 
     try:
         made = await run_in_threadpool(work)

@@ -50,7 +50,7 @@
     return out;
   }
 
-  function fragment(text) {
+  function highlighted(text) {
     var frag = document.createDocumentFragment();
     pieces(text).forEach(function (run) {
       if (!run[1]) { frag.appendChild(document.createTextNode(run[0])); return; }
@@ -70,7 +70,7 @@
     while ((node = walker.nextNode())) { nodes.push(node); }
     nodes.forEach(function (text) {
       if (pieces(text.data).some(function (run) { return run[1]; })) {
-        text.parentNode.replaceChild(fragment(text.data), text);
+        text.parentNode.replaceChild(highlighted(text.data), text);
       }
     });
   }
@@ -99,7 +99,7 @@
     var back = area.parentNode.querySelector(".backdrop");
     if (!back) { return; }
     back.textContent = "";
-    back.appendChild(fragment(area.value + "\n"));
+    back.appendChild(highlighted(area.value + "\n"));
     back.scrollTop = area.scrollTop;
   }
 
@@ -121,6 +121,16 @@
     }
   }
 
+  function post(url, data) {
+    // The editor's own requests: the server answers them with fragments or JSON, not pages.
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+  }
+
   function submit(form, button, advance) {
     var data = new URLSearchParams(new FormData(form));
     if (button && button.name) { data.set(button.name, button.value); }
@@ -129,12 +139,7 @@
     var status = form.querySelector(".status");
     status.textContent = "Saving… 保存中";
     // form.action would be the button named "action", not the attribute.
-    fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: data,
-      headers: { "X-Requested-With": "fetch" },
-      credentials: "same-origin",
-    }).then(function (response) {
+    post(form.getAttribute("action"), data).then(function (response) {
       return response.text().then(function (body) {
         var doc = new DOMParser().parseFromString(body, "text/html");
         var fragment = doc.getElementById(id) !== null;  // else an error page
@@ -251,12 +256,7 @@
     status.classList.remove("refused");
     status.textContent = "Translating… 翻译中";
     button.disabled = true;
-    fetch(button.dataset.src, {
-      method: "POST",
-      body: data,
-      headers: { "X-Requested-With": "fetch" },
-      credentials: "same-origin",
-    }).then(function (response) {
+    post(button.dataset.src, data).then(function (response) {
       return response.text().then(function (body) {
         button.disabled = false;
         var answer = null;
