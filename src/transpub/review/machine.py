@@ -151,12 +151,12 @@ class MachineTranslator:
             return MachineAnswer(hit[0], engine.origin(), "cache", hit[1], Usage(), engine.name)
         guard = protect(msgid)
         usage = Usage()
-        if not self._texts.claim(guard.text):
+        while not self._texts.claim(guard.text):
             got = self._texts.wait(guard.text)  # someone is sending it now: use their answer
             if got is not None:
                 text, problem = restore_answer(got[0], guard, got[1])
                 return MachineAnswer(text, engine.origin(), "cache", problem, usage, engine.name)
-            self._texts.claim(guard.text)  # their request failed: ours to send
+            # their request failed: ours to send, unless a third asker claimed it meanwhile
         answered = False
         try:
             at = next((i for i, e in enumerate(entries) if e.msgid == msgid), 0)
@@ -207,10 +207,6 @@ class MachineTranslator:
         )
         self.usage_log.parent.mkdir(parents=True, exist_ok=True)
         jsonlines.append(self.usage_log, asdict(record))
-
-    def usage(self) -> list[UsageRecord]:
-        """Every on-demand request recorded so far, oldest first."""
-        return [UsageRecord(**data) for data in jsonlines.read(self.usage_log, "a usage record")]
 
 
 def _cache_key(engine: Engine) -> str:

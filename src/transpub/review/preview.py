@@ -147,13 +147,13 @@ def build_preview(
     for piece in segmented.pieces:
         if isinstance(piece, str):
             out.append(piece)
-            line += piece.count("\n")
+            line += _line_ends(piece)
             continue
         found = done.get(piece.msgid)
         rendered = piece.render(found) if found else piece.raw
         placed.append((line, piece, rendered))
         out.append(rendered)
-        line += rendered.count("\n")
+        line += _line_ends(rendered)
     english = "".join(out)
 
     def entry_of(unit: Unit) -> Shown | None:
@@ -177,6 +177,11 @@ def build_preview(
     front, marks = _mark(tokens, placed, entry_of, article.slug)
     html = _markdown().renderer.render(tokens, _markdown().options, {})
     return Preview(article.slug, drafts, sanitize(html), tuple(front), (), marks)
+
+
+def _line_ends(text: str) -> int:
+    """Line endings as markdown-it counts lines: LF, CRLF and a lone CR."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _stamp(path: os.PathLike[str]) -> tuple[int, int, int] | None:
