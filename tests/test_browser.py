@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ title: 年度报告
 """
 TITLE, FIRST, SECOND = "年度报告", "开源社发布年度报告。", "报告共有十二章。"
 NOTES = "---\ntitle: 笔记\n---\n\n这一条还没有翻译。\n"
+LINKED = "开源社发布**年度报告**，见[官网](https://kaiyuanshe.cn)和`x`。"
 
 
 def _playwright() -> Any:
@@ -74,6 +76,18 @@ def served(
     project_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Project]]:
     """The review app for a fresh project, on a free port of 127.0.0.1."""
+    with _serve(project_dir, tmp_path_factory) as running:
+        yield running
+
+
+@contextmanager
+def _serve(
+    project_dir: Path, tmp_path_factory: pytest.TempPathFactory, settings: str = ""
+) -> Iterator[tuple[str, Project]]:
+    """The review app for a fresh project (``settings`` added to its transpub.toml)."""
+    if settings:
+        with (project_dir / "transpub.toml").open("a", encoding="utf-8") as toml:
+            toml.write(settings)
     (project_dir / "glossary").mkdir()
     (project_dir / "glossary" / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
     write_article(project_dir, "report", SOURCE)
@@ -340,3 +354,71 @@ def test_suggestions_guards_and_refusals_in_a_browser(served: tuple[str, Project
         ("tr", Action.EDIT),
         ("rev", Action.REVIEW),
     ]
+
+
+def test_preview_and_machine_translation_in_a_browser(
+    project_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A translator asks DeepL (the official client, the local stand-in) for an untranslated
+    entry, saves it, then opens the preview of the English page and follows a block back."""
+    from servers.deepl_server import DeepLServer
+
+    key = "0123abcd-browser-secret-key:fx"
+    monkeypatch.setenv("DEEPL_AUTH_KEY", key)
+    sync_playwright = _playwright()
+    from playwright.sync_api import expect
+
+    shots = OUTPUT / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    with DeepLServer(auth_key=key) as deepl:
+        settings = f'\n[translate]\nengine = "deepl"\n\n[deepl]\nserver_url = "{deepl.url}"\n'
+        with (
+            _serve(project_dir, tmp_path_factory, settings) as (url, project),
+            sync_playwright() as p,
+        ):
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+            try:
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                errors: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                _login(page, url, "tr", "notes")
+
+                todo = entry_id("这一条还没有翻译。")
+                page.locator(f"#e-{todo} button.mt").click()
+                expect(page.locator(f"#t-{todo}")).to_have_value("EN(这一条还没有翻译)。")
+                status = page.locator(f"#e-{todo} .status")
+                expect(status).to_contain_text("Machine translation by DeepL")
+                expect(status).to_contain_text("Not saved")
+                assert len(deepl.requests_to("/v2/translate")) == 1
+                page.locator(f"#e-{todo} button[value=save]").click()
+                expect(page.locator(f"#e-{todo}")).to_have_class("entry state-draft")
+
+                page.locator("#preview-link").click()
+                page.wait_for_url(f"{url}/articles/notes/preview")
+                block = page.locator(".preview p.pv-draft")
+                expect(block).to_contain_text("EN(这一条还没有翻译)。")
+                expect(page.locator(".front-matter .pv-source")).to_contain_text("笔记")
+                page.screenshot(path=str(shots / "8-preview.png"), full_page=True)
+                block.locator("a.pv-entry").click()
+                page.wait_for_url(f"{url}/articles/notes?entry={todo}#e-{todo}")
+                expect(page.locator(f"#t-{todo}")).to_have_value("EN(这一条还没有翻译)。")
+
+                # Markup is highlighted in the source and, as it is typed, in the translation.
+                write_article(project.root, "links", f"---\ntitle: 链接\n---\n\n{LINKED}\n")
+                sync_article(
+                    project, project.article("links"), now=datetime(2026, 3, 1, tzinfo=UTC)
+                )
+                page.goto(f"{url}/articles/links")
+                linked = entry_id(LINKED)
+                source = page.locator(f"#e-{linked} .source .text .ph")
+                expect(source).to_have_text(["**", "**", "[", "](https://kaiyuanshe.cn)", "`x`"])
+                page.locator(f"#t-{linked}").fill("See [the site](https://kaiyuanshe.cn) and `x`")
+                back = page.locator(f"#e-{linked} .backdrop .ph")
+                expect(back).to_have_text(["[", "](https://kaiyuanshe.cn)", "`x`"])
+                page.screenshot(path=str(shots / "9-markup.png"), full_page=True)
+                assert errors == []
+            finally:
+                browser.close()
+    po = pofile.load(project.article("notes").catalog)
+    assert {e.msgid: e.msgstr for e in po}["这一条还没有翻译。"] == "EN(这一条还没有翻译)。"

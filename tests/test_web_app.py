@@ -230,6 +230,8 @@ CASES = [
     Case("POST", SAVE, Role.TRANSLATOR, 303, _save_form("save")),
     Case("POST", SAVE, Role.REVIEWER, 303, _save_form("approve")),
     Case("POST", f"{SAVE}/comments", Role.TRANSLATOR, 303, lambda s: {"comment": "Why?"}),
+    Case("GET", "/articles/plan/preview", Role.TRANSLATOR, 200),
+    Case("POST", f"{SAVE}/machine", Role.TRANSLATOR, 404, lambda s: {}),  # no engine configured
     Case("POST", f"/articles/plan/history/{CHANGE}/revert", Role.REVIEWER, 303),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_A}/accept", Role.REVIEWER, 303),
     Case("POST", f"/articles/plan/suggestions/{SUGGESTION_B}/reject", Role.REVIEWER, 303),

@@ -15,7 +15,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +27,11 @@ from transpub.catalog import pofile
 from transpub.catalog.queue import active, get_note, record_draft, set_note
 from transpub.credits.contributions import entry_id
 from transpub.engines.base import Batch, Engine, Usage
-from transpub.engines.markup import RestoreError, protect, restore, restore_plain
+from transpub.engines.markup import Protected, RestoreError, protect, restore, restore_plain
 from transpub.engines.tm import TranslationMemory
 from transpub.errors import EngineError, QuotaExceeded
 from transpub.glossary.model import Glossary
-from transpub.glossary.term import TermType
+from transpub.glossary.term import Term, TermType
 from transpub.textfile import write_atomic
 
 #: Fuzzy memory matches for the entries still open (a cache for reviewers; not committed).
@@ -110,7 +110,7 @@ class EngineCache:
         self.db.close()
 
 
-def _glossary_rendering(glossary: Glossary | None, msgid: str) -> str | None:
+def glossary_rendering(glossary: Glossary | None, msgid: str) -> str | None:
     """A unit that is exactly one glossary term gets the term's required rendering."""
     if glossary is None:
         return None
@@ -122,6 +122,39 @@ def _glossary_rendering(glossary: Glossary | None, msgid: str) -> str | None:
         ):
             return term.en
     return None
+
+
+def batch_terms(glossary: Glossary | None, msgids: Iterable[str]) -> list[Term]:
+    """The glossary terms found in these source texts, each (zh, en) once, in the order met:
+    what a batch sends the engine (a DeepL glossary or the LLM prompt's required terms)."""
+    terms: list[Term] = []
+    if glossary is None:
+        return terms
+    seen: set[tuple[str, str]] = set()
+    for msgid in msgids:
+        for match in glossary.matcher.find(msgid):
+            for term in match.terms:
+                if (term.zh, term.en) not in seen:
+                    seen.add((term.zh, term.en))
+                    terms.append(term)
+    return terms
+
+
+def batch_context(entries: Sequence[polib.POEntry], first: int, last: int, span: int) -> str:
+    """The sources of the ``span`` entries before ``entries[first]`` and after
+    ``entries[last]``, one a line: the engine's context for the entries from first to last."""
+    around = [*entries[max(0, first - span) : first], *entries[last + 1 : last + 1 + span]]
+    return "\n".join(e.msgid for e in around)
+
+
+def restore_answer(answer: str, guard: Protected, problem: str | None) -> tuple[str, str | None]:
+    """The engine's answer with the unit's Markdown back in place of its tags, and the reason
+    the draft is doubtful (``problem``, or the markup the engine did not keep)."""
+    try:
+        return restore(answer, guard), problem
+    except RestoreError as exc:
+        flag = f"the engine did not keep the markup ({exc}); fix links and formatting"
+        return restore_plain(answer, guard), flag
 
 
 def _draft(entry: polib.POEntry, text: str, origin: str, problem: str | None) -> None:
@@ -191,7 +224,7 @@ def pretranslate(
     rest: list[polib.POEntry] = []
     for entry in todo:
         exact = memory.exact(entry.msgid) if memory is not None else None
-        rendering = _glossary_rendering(glossary, entry.msgid)
+        rendering = glossary_rendering(glossary, entry.msgid)
         if exact is not None:
             pending.add(entry, exact.target, "tm", None)
             result.tm += 1
@@ -238,12 +271,8 @@ def pretranslate(
         nonlocal done, saved_at
         rows: list[tuple[str, str, str | None]] = []
         for i in groups[text]:
-            entry, guard, flag = rest[i], protected[i], problem
-            try:
-                translated = restore(answer, guard)
-            except RestoreError as exc:
-                translated = restore_plain(answer, guard)
-                flag = f"the engine did not keep the markup ({exc}); fix links and formatting"
+            entry = rest[i]
+            translated, flag = restore_answer(answer, protected[i], problem)
             pending.add(entry, translated, machine.origin(), flag)
             rows.append((entry.msgid, translated, flag))
             result.flagged += flag is not None
@@ -269,20 +298,8 @@ def pretranslate(
             ids = [entry_id(e.msgid) for e in reps]
             for start, end in engine.batches(ids, mine):
                 first, last = order[id(reps[start])], order[id(reps[end - 1])]
-                context = "\n".join(
-                    e.msgid
-                    for e in entries[max(0, first - span) : first]
-                    + entries[last + 1 : last + 1 + span]
-                )
-                terms = []
-                if glossary is not None:
-                    seen: set[tuple[str, str]] = set()
-                    for entry in reps[start:end]:
-                        for match in glossary.matcher.find(entry.msgid):
-                            for term in match.terms:
-                                if (term.zh, term.en) not in seen:
-                                    seen.add((term.zh, term.en))
-                                    terms.append(term)
+                context = batch_context(entries, first, last, span)
+                terms = batch_terms(glossary, (e.msgid for e in reps[start:end]))
                 batch = Batch(ids[start:end], mine[start:end], context, terms)
                 try:
                     with limiter or nullcontext():

@@ -145,6 +145,10 @@ def create_app(
             Route("/logout", routes.logout, methods=["POST"], name="logout"),
             Route("/articles/{slug}", routes.article_page, methods=["GET"], name="article"),
             Route("/articles/{slug}/entries/{eid}", routes.save, methods=["POST"], name="save"),
+            Route("/articles/{slug}/preview", routes.preview_page, methods=["GET"], name="preview"),
+            Route(
+                "/articles/{slug}/entries/{eid}/machine", routes.machine_translate, methods=["POST"]
+            ),
             Route(
                 "/articles/{slug}/entries/{eid}/suggestions",
                 routes.suggestions,

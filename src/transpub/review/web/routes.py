@@ -12,17 +12,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from transpub.article import Article, Project
 from transpub.catalog.queue import EntryState, active
 from transpub.credits.contributions import entry_id, now_stamp
-from transpub.errors import ApprovalError, ArticleError
+from transpub.errors import ApprovalError, ArticleError, TranspubError
 from transpub.review import comments as notes
 from transpub.review import history, search
 from transpub.review import suggestions as proposals
 from transpub.review.accounts import Role, User, UserError, UserStore
 from transpub.review.actions import ConflictError, SaveResult, approve_checked, save_entry
+from transpub.review.machine import MachineTranslator, key_values, one_line
+from transpub.review.preview import Preview, Previews
 from transpub.review.suggestions import Suggested, save_or_suggest
 from transpub.review.web.auth import (
     LoginLimiter,
@@ -568,3 +570,75 @@ async def revert_change(request: Request) -> Response:
         raise HTTPException(409, exc.message + (f"; {exc.hint}" if exc.hint else "")) from exc
     request.session["flash"] = "Reverted: the earlier text is back, as a draft to review."
     return RedirectResponse(_article_url(article.slug, show, result.entry), 303)
+
+
+# -- preview and machine translation -------------------------------------------------------
+
+
+@require(Role.TRANSLATOR)
+async def preview_page(request: Request) -> Response:
+    """The English page as it will be published, rendered safely; or why build refuses it."""
+    article = _article(request)
+    drafts = request.query_params.get("drafts") != "0"
+    views = _views(request)
+    state = request.app.state
+    previews: Previews | None = getattr(state, "previews", None)
+    if previews is None:  # made on first use, on the event loop: once
+        previews = state.previews = Previews()
+
+    def work() -> tuple[str, Preview] | None:
+        shown = previews.get(_project(request), article, lambda: views.catalog(article), drafts)
+        po = views.catalog(article)
+        if shown is None or po is None:
+            return None
+        return str(po.metadata.get("Project-Id-Version") or article.slug), shown
+
+    try:
+        made = await run_in_threadpool(work)
+    except TranspubError as exc:  # the source cannot be read or segmented: say why, no page
+        raise HTTPException(409, one_line(exc)) from exc
+    if made is None:
+        raise HTTPException(404, "This article has no catalog yet: run `transpub sync`.")
+    title, shown = made
+    return render(request, "preview.html", {"p": shown, "title": title})
+
+
+def _machine(request: Request) -> MachineTranslator:
+    """The app's one-entry machine translator, made on first use (on the event loop: once)."""
+    state = request.app.state
+    machine: MachineTranslator | None = getattr(state, "machine", None)
+    if machine is None:
+        machine = state.machine = MachineTranslator(_project(request))
+    return machine
+
+
+@require(Role.TRANSLATOR)
+async def machine_translate(request: Request) -> Response:
+    """The engine's translation of one entry, as JSON ``{"text", "origin", "status"}`` for the
+    editor to put in the text area (nothing is saved); an engine error is ``{"error"}``, one
+    line without the key, with HTTP 502."""
+    article = _article(request)
+    eid = _entry_id(request)
+    machine, views = _machine(request), _views(request)
+    if not machine.configured:
+        raise HTTPException(
+            404, "No machine translation engine is configured ([translate] engine)."
+        )
+    located = await run_in_threadpool(views.locate, article, eid)
+    if located is None:
+        raise HTTPException(404, "There is no such entry (its source may have changed).")
+    user = _user(request).name
+
+    def work() -> JSONResponse:
+        po = views.catalog(article)
+        entries = active(po) if po is not None else []
+        answer = machine.translate(article, entries, located[0], views.glossary(), user)
+        return JSONResponse(
+            {"text": answer.text, "origin": answer.origin, "status": answer.status()}
+        )
+
+    try:
+        return await run_in_threadpool(work)
+    except TranspubError as exc:
+        message = one_line(exc, key_values(_project(request)))
+        return JSONResponse({"error": message}, 502)

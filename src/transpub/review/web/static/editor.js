@@ -16,7 +16,91 @@
 
   function reveal() {
     // The "use this suggestion" buttons need this script: show them only when it runs.
-    Array.prototype.forEach.call(document.querySelectorAll("button.use, button.copy, button.insert"), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(document.querySelectorAll("button.use, button.copy, button.insert, button.mt"), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(document.querySelectorAll(".entry .source .text:not([data-marked])"), markSource);
+    Array.prototype.forEach.call(document.querySelectorAll(".entry form.target textarea"), backdrop);
+  }
+
+  // Markup a translation must keep, shown apart from the words: code, link and image syntax,
+  // URLs, footnote references, HTML tags and entities, emphasis marks, escapes, math.
+  var MARKUP = /(`+)[^`]*?\1|!?\[(?=(?:[^\[\]]|\[[^\]]*\])*\]\()|\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+"[^"]*")?\)|\]\[[^\]]*\]|\[\^[^\]\s]+\]|<https?:\/\/[^>\s]+>|<\/?[A-Za-z][^<>]*>|https?:\/\/[^\s<>()（）【】「」“”，。、；：！？]+|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);|\*\*|__|~~|\*|\\[\\`*_{}\[\]()#+\-.!|<>~]|\$[^$\n]+\$/g;
+
+  function kindOf(text) {
+    var c = text.charAt(0);
+    if (c === "`") { return "code"; }
+    if (c === "<" || c === "&") { return "tag"; }
+    if (c === "h") { return "url"; }
+    if (c === "\\") { return "escape"; }
+    if (c === "$") { return "math"; }
+    if (c === "*" || c === "_" || c === "~") { return "format"; }
+    return "link";
+  }
+
+  function pieces(text) {
+    // [text, kind or null] runs covering the whole text.
+    var out = [], at = 0, m;
+    MARKUP.lastIndex = 0;
+    while ((m = MARKUP.exec(text)) !== null) {
+      if (!m[0]) { MARKUP.lastIndex++; continue; }
+      if (m.index > at) { out.push([text.slice(at, m.index), null]); }
+      out.push([m[0], kindOf(m[0])]);
+      at = m.index + m[0].length;
+    }
+    if (at < text.length) { out.push([text.slice(at), null]); }
+    return out;
+  }
+
+  function highlighted(text) {
+    var frag = document.createDocumentFragment();
+    pieces(text).forEach(function (run) {
+      if (!run[1]) { frag.appendChild(document.createTextNode(run[0])); return; }
+      var span = document.createElement("span");
+      span.className = "ph ph-" + run[1];
+      span.title = "markup: keep it in the translation · 标记，请保留";
+      span.textContent = run[0];
+      frag.appendChild(span);
+    });
+    return frag;
+  }
+
+  function markSource(element) {
+    // Text nodes only (glossary marks stay as they are); the text itself is unchanged.
+    element.dataset.marked = "1";
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), nodes = [], node;
+    while ((node = walker.nextNode())) { nodes.push(node); }
+    nodes.forEach(function (text) {
+      if (pieces(text.data).some(function (run) { return run[1]; })) {
+        text.parentNode.replaceChild(highlighted(text.data), text);
+      }
+    });
+  }
+
+  // The translation's markup: a copy of the text behind the (transparent) text area, with the
+  // markup highlighted, kept in step with typing and scrolling.
+  function backdrop(area) {
+    if (area.parentNode.classList.contains("marked-area")) { paint(area); return; }
+    var wrap = document.createElement("div");
+    wrap.className = "marked-area";
+    var back = document.createElement("div");
+    back.className = "backdrop";
+    back.setAttribute("aria-hidden", "true");
+    area.parentNode.insertBefore(wrap, area);
+    wrap.appendChild(back);
+    wrap.appendChild(area);
+    var style = window.getComputedStyle(area);
+    ["paddingTop", "paddingRight", "paddingBottom", "paddingLeft", "borderTopWidth", "borderRightWidth",
+      "borderBottomWidth", "borderLeftWidth", "fontFamily", "fontSize", "fontWeight", "lineHeight",
+      "letterSpacing"].forEach(function (name) { back.style[name] = style[name]; });
+    area.addEventListener("scroll", function () { back.scrollTop = area.scrollTop; });
+    paint(area);
+  }
+
+  function paint(area) {
+    var back = area.parentNode.querySelector(".backdrop");
+    if (!back) { return; }
+    back.textContent = "";
+    back.appendChild(highlighted(area.value + "\n"));
+    back.scrollTop = area.scrollTop;
   }
 
   function nextTextArea(entry) {
@@ -37,6 +121,16 @@
     }
   }
 
+  function post(url, data) {
+    // The editor's own requests: the server answers them with fragments or JSON, not pages.
+    return fetch(url, {
+      method: "POST",
+      body: data,
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+  }
+
   function submit(form, button, advance) {
     var data = new URLSearchParams(new FormData(form));
     if (button && button.name) { data.set(button.name, button.value); }
@@ -45,12 +139,7 @@
     var status = form.querySelector(".status");
     status.textContent = "Saving… 保存中";
     // form.action would be the button named "action", not the attribute.
-    fetch(form.getAttribute("action"), {
-      method: "POST",
-      body: data,
-      headers: { "X-Requested-With": "fetch" },
-      credentials: "same-origin",
-    }).then(function (response) {
+    post(form.getAttribute("action"), data).then(function (response) {
       return response.text().then(function (body) {
         var doc = new DOMParser().parseFromString(body, "text/html");
         var fragment = doc.getElementById(id) !== null;  // else an error page
@@ -96,6 +185,7 @@
     status.textContent = dirty(area) ? "Unsaved · 未保存" : "";
     var count = area.form.querySelector(".count");
     if (count) { count.textContent = area.value.length + " / " + count.dataset.source + " characters"; }
+    paint(area);
   });
 
   document.addEventListener("submit", function (event) {
@@ -149,6 +239,48 @@
       area.value = button.dataset.text;  // a memory match
     }
     changed(area);
+  });
+
+  // Machine translation of one entry: the engine's answer goes into the text area, unsaved.
+  function refused(status, text) {
+    status.textContent = text;
+    status.classList.add("refused");
+  }
+
+  function machine(button) {
+    var form = button.closest("form");
+    var area = form.querySelector("textarea");
+    var status = form.querySelector(".status");
+    var data = new URLSearchParams();
+    data.set("csrf", form.querySelector("input[name=csrf]").value);
+    status.classList.remove("refused");
+    status.textContent = "Translating… 翻译中";
+    button.disabled = true;
+    post(button.dataset.src, data).then(function (response) {
+      return response.text().then(function (body) {
+        button.disabled = false;
+        var answer = null;
+        try { answer = JSON.parse(body); } catch (e) { answer = null; }
+        if (answer && typeof answer.text === "string") {
+          area.value = answer.text;
+          changed(area);
+          status.textContent = answer.status;
+        } else if (answer && answer.error) {
+          refused(status, answer.error);  // the engine failed: one line, the text area untouched
+        } else {
+          var message = new DOMParser().parseFromString(body, "text/html").querySelector(".error");
+          refused(status, message ? message.textContent : response.status + " " + response.statusText);
+        }
+      });
+    }).catch(function () {
+      button.disabled = false;
+      refused(status, "The review app could not be reached. · 无法连接。");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.mt");
+    if (button) { machine(button); }
   });
 
   reveal();
