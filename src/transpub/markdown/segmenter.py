@@ -58,6 +58,8 @@ _INLINE_TAGS = frozenset(
 )
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _ITEM_KINDS = {"Text": "text", "InlineHtml": "html"}
+#: The first bytes of a line that may be syntax (a fence, a tag, a shortcode, a directive).
+_SYNTAX_STARTS = frozenset(b"<{: \t")
 
 
 class SegmentOptions:
@@ -360,9 +362,10 @@ class _Cutter:
                 offered.append((start, end))
         # The alt and title of inline HTML that no unit holds (`<img src="a.png" alt="合影">`
         # alone in a paragraph, a component tag on a line of its own) are offered on their own.
-        scanner = HtmlScanner()
+        scanner: HtmlScanner | None = None
         for start, end, kind in run:
             if kind == "html" and not any(s <= start < e for s, e in offered):
+                scanner = scanner or HtmlScanner()
                 self._html_line(start, end, scanner)
         if self.html_items:
             self._html_units(stack)
@@ -387,6 +390,9 @@ class _Cutter:
                 continue
             if line:
                 start, end = line[0][0], max(e for _, e, _ in line)
+                if self.data[start] not in _SYNTAX_STARTS:  # a line of prose, surely
+                    stretch += line
+                    continue
                 text = self.data[start:end].decode("utf-8")
                 title = fence_title(text) if inner not in ("Heading", "TableCell") else None
                 if title is None and not is_syntax_line(text):
@@ -403,7 +409,27 @@ class _Cutter:
         """The span of a stretch of items without component tags at its edges whose partner is
         not inside (``<Note>这种方法…``), nor a heading id (``{#basics}``)."""
         start, end = items[0][0], max(e for _, e, _ in items)
-        inside = self.data[start:end]
+        lo, hi = 0, len(items)
+        if items[0][2] == "html" or items[-1][2] == "html":
+            lo, hi = self._edge_tags(items, self.data[start:end])
+        if lo == hi:
+            return start, start
+        start, end = items[lo][0], max(e for _, e, _ in items[lo:hi])
+        if (
+            inner != "Heading"
+            and self.data[start] not in b" \t"
+            and self.data[end - 1] not in b" \t"
+        ):
+            return start, end
+        text = self.data[start:end].decode("utf-8")
+        if inner == "Heading":
+            text = text[: heading_id(text)]
+        stripped = text.strip(" \t")
+        start += len(text[: len(text) - len(text.lstrip(" \t"))].encode("utf-8"))
+        return start, start + len(stripped.encode("utf-8"))
+
+    def _edge_tags(self, items: list[tuple[int, int, str]], inside: bytes) -> tuple[int, int]:
+        """(lo, hi): the items between the component tags at the edges of a stretch."""
         lo, hi = 0, len(items)
         while lo < hi and items[lo][2] == "html":
             tag = COMPONENT_TAG.fullmatch(self.data[items[lo][0] : items[lo][1]].decode("utf-8"))
@@ -416,15 +442,7 @@ class _Cutter:
             if tag is None or not raw.startswith("</") or b"<" + tag[1].encode() in inside:
                 break
             hi -= 1
-        if lo == hi:
-            return start, start
-        start, end = items[lo][0], max(e for _, e, _ in items[lo:hi])
-        text = self.data[start:end].decode("utf-8")
-        if inner == "Heading":
-            text = text[: heading_id(text)]
-        stripped = text.strip(" \t")
-        start += len(text[: len(text) - len(text.lstrip(" \t"))].encode("utf-8"))
-        return start, start + len(stripped.encode("utf-8"))
+        return lo, hi
 
     def _title(self, start: int, line: str, title: tuple[int, int]) -> None:
         """Offer the title of a container fence line that starts at byte ``start``."""
