@@ -24,6 +24,10 @@ CASES = [
     ("soft break with Latin", "Apache\nKubeCon", "Apache KubeCon"),
     ("hard break", "第一行  \n第二行", '第一行<x id="1"/>第二行'),
     ("reference link", "[参考][ref]", '<g id="1">参考</g>'),
+    ("hugo shortcode", '见 {{< ref "治理.md" >}} 。', '见 <x id="1"/> 。'),
+    ("hugo percent shortcode", "{{% notice %}}注意{{% /notice %}}", '<x id="1"/>注意<x id="2"/>'),
+    ("vue interpolation", "共 {{ count }} 项", '共 <x id="1"/> 项'),
+    ("shortcode in emphasis", '**见 {{< ref "a" >}}**', '<g id="1">见 <x id="2"/></g>'),
 ]
 
 

@@ -3,7 +3,8 @@
 Before a unit goes out, its inline Markdown becomes XLIFF-like tags that DeepL (``tag_handling=
 "xml"``) and LLMs preserve: paired ``<g id="N">…</g>`` around text that is translated with its
 formatting (emphasis, link text, image alt text), self-closing ``<x id="N"/>`` for what must not
-change (code spans, inline HTML, footnote references, autolinks, bare URLs, hard breaks). Soft line
+change (code spans, inline HTML, footnote references, autolinks, bare URLs, Hugo shortcodes,
+Vue interpolations, hard breaks). Soft line
 breaks are joined — without a space between Chinese characters. Afterwards the tags are turned back
 into the exact Markdown they stood for; an answer whose tags do not come back intact is reported,
 never silently broken.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 
 from transpub.markdown.segmenter import tag_name, unit_events
+from transpub.markdown.syntax import TEMPLATE
 
 _PAIRED = frozenset(
     {"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"}
@@ -24,6 +26,9 @@ _PAIRED = frozenset(
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>()\[\]（）【】「」“”，。、；：！？]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
+#: What an engine must return untouched inside text: bare URLs, e-mail addresses, Hugo shortcodes
+#: and Vue interpolations (``{{< ref "x" >}}``, ``{{ message }}``).
+_KEPT_IN_TEXT = re.compile(f"{TEMPLATE.pattern}|{_URL.pattern}", re.S)
 _TAG = re.compile(r'<g id="(\d+)">|</g>|<x id="(\d+)"\s*/>')
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -46,20 +51,39 @@ class _Builder:
         self.kept: dict[int, str] = {}
         self.next_id = 1
 
+        self.pending: list[str] = []  # text not yet scanned for placeables (may span events)
+
     def text(self, raw: str) -> None:
+        self.pending.append(raw)
+
+    def flush(self) -> None:
+        """Emit the pending text, its URLs, shortcodes and interpolations as placeholders (the
+        parser may split ``{{< ref "x" >}}`` over several text events, so they are scanned joined)."""
+        raw = "".join(self.pending)
+        self.pending.clear()
         pos = 0
-        for m in _URL.finditer(raw):
+        for m in _KEPT_IN_TEXT.finditer(raw):
             self.out.append(escape(raw[pos : m.start()], quote=False))
-            self.keep(m.group())
+            self._placeholder(m.group())
             pos = m.end()
         self.out.append(escape(raw[pos:], quote=False))
 
+    def emit(self, markup: str) -> None:
+        """Append tag markup (``</g>``, a joined soft break) after the pending text."""
+        self.flush()
+        self.out.append(markup)
+
     def keep(self, raw: str) -> None:
+        self.flush()
+        self._placeholder(raw)
+
+    def _placeholder(self, raw: str) -> None:
         self.kept[self.next_id] = raw
         self.out.append(f'<x id="{self.next_id}"/>')
         self.next_id += 1
 
     def open(self) -> int:
+        self.flush()
         tag_id = self.next_id
         self.next_id += 1
         self.out.append(f'<g id="{tag_id}">')
@@ -96,7 +120,7 @@ def protect(text: str) -> Protected:
                 if event == "HardBreak":
                     b.keep(raw(start, end))
                 else:
-                    b.out.append(_join(raw(0, start)[-1:], data[end:].decode("utf-8")[:1]))
+                    b.text(_join(raw(0, start)[-1:], data[end:].decode("utf-8")[:1]))
                 pos = end
             continue
         kind, payload = next(iter(event.items()))
@@ -117,7 +141,7 @@ def protect(text: str) -> Protected:
                 b.paired[tag_id] = (raw(open_at, end), "")
             else:
                 b.paired[tag_id] = (raw(open_at, content_at), raw(pos, end))
-            b.out.append("</g>")
+            b.emit("</g>")
             pos = end
         else:
             b.text(raw(pos, start))
@@ -127,6 +151,7 @@ def protect(text: str) -> Protected:
                 b.keep(raw(start, end))
             pos = end
     b.text(raw(pos, len(data)))
+    b.flush()
     return Protected("".join(b.out), b.paired, b.kept)
 
 
