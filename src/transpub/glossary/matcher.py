@@ -2,7 +2,7 @@
 
 Terms are never matched inside code spans, URLs, link destinations or HTML tags, nor inside a longer
 term, nor (for Latin-script terms such as ``OSI``) inside a longer Latin word (``POSIX``).
-A term split by a soft line break (``开源\n社``) is matched as the page shows it: the break joins two
+A term split by a soft line break (``开源\n社``) is matched as a page shows it: the break joins two
 Chinese characters with nothing and anything else with one space.
 """
 
