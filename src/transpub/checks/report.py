@@ -99,6 +99,7 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     """
     from transpub.catalog.convert import segment_file, translations
     from transpub.markdown.structure import differences, unit_of
+    from transpub.publish.layouts import create_layout
 
     text, segmented = segment_file(article.source, project.segment_options)
     done = translations(po, include_drafts=True)
@@ -108,7 +109,8 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     source = str(article.source.relative_to(project.root))
     units = segmented.units
     found: list[EntryFinding] = []
-    for difference in differences(text, result):
+    heading_ids = create_layout(project.config.site).heading_ids
+    for difference in differences(text, result, heading_ids):
         unit = unit_of(difference, units, done)
         line, msgid = (unit.line, unit.msgid) if unit else (1, "")
         message = f"build would refuse the English page: {difference}"

@@ -186,7 +186,13 @@ class Publisher:
         try:
             zh_text, segmented = segment_file(article.source, self.project.segment_options)
             # drafts are left out; a structure that differs from the source is refused
-            en_text = rebuild(zh_text, segmented, po, source_path=article.catalog)
+            en_text = rebuild(
+                zh_text,
+                segmented,
+                po,
+                source_path=article.catalog,
+                heading_ids=self.layout.heading_ids,
+            )
         except TranspubError as exc:
             return ArticlePublication(slug, Action.BLOCKED, str(exc))
         pair = self.layout.pages(page_path(self.project, article, zh_text))
