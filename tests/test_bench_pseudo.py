@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bench.roundtrip.pseudo import CJK, main, measure_corpus, pseudo_translate
@@ -48,8 +49,15 @@ def test_measures_a_tiny_corpus(tmp_path: Path) -> None:
     assert result.refused_files == 0 and not result.check_errors, result.refusals
 
 
-def test_command_prints_the_table(tmp_path: Path, capsys: object) -> None:
-    (tmp_path / "a.md").write_text("# 标题\n\n正文。\n", encoding="utf-8")
-    assert main([f"tiny={tmp_path}"]) == 0
+def test_command_prints_the_table_and_saves_json(tmp_path: Path, capsys: object) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "# 标题\n\n正文。\n\n[定义]: /x\n[其他]: /y#锚点\n", encoding="utf-8"
+    )
+    assert main([f"tiny={folder}", "--json", str(tmp_path / "out.json")]) == 0
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "tiny" in out and "1/1 (100.0%)" in out
+    [saved] = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert saved["cjk_chars"] == 10 and saved["cjk_offered"] == 4
+    assert saved["not_offered_where"] == {"link reference definition": 6}

@@ -27,7 +27,7 @@ import re
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,8 @@ _FULLWIDTH = {
 _FULLWIDTH_RE = re.compile("|".join(map(re.escape, _FULLWIDTH)))
 _TAG = re.compile(r'<g id="\d+">|</g>|<x id="\d+"\s*/>')
 COMMENT = "HTML comment"
+TOP_LEVEL = "top level (outside every block)"
+_DEFINITION = re.compile(r" {0,3}\[(?:[^\]\\\n]|\\.)+\]:")
 _CONSONANTS = "bcdfghjklmnprstvwz"
 _VOWELS = "aeiou"
 #: Refusal messages of ``structure.differences`` by kind (the first that matches).
@@ -192,10 +194,20 @@ def _where(pos: int, spans: list[tuple[int, int, str]]) -> str:
     for s, e, name in spans:
         if s <= pos < e and (best is None or e - s < best[0]):
             best = (e - s, name)
-    return best[1] if best else "top level (no block: link definitions, comments…)"
+    return best[1] if best else TOP_LEVEL
 
 
-def measure_file(path: Path, root: Path, result: CorpusResult, examples: int) -> None:
+#: Front-matter values offered: the common human-readable keys of VitePress, Hugo, Docusaurus.
+FRONT_MATTER_KEYS = ("title", "description", "summary")
+
+
+def measure_file(
+    path: Path,
+    root: Path,
+    result: CorpusResult,
+    examples: int,
+    keys: tuple[str, ...] = FRONT_MATTER_KEYS,
+) -> None:
     rel = str(path.relative_to(root))
     try:
         text = read_source(path, article=False)
@@ -208,7 +220,7 @@ def measure_file(path: Path, root: Path, result: CorpusResult, examples: int) ->
     result.files += 1
     result.bytes += len(text.encode("utf-8"))
     try:
-        segmented = segment(text, SegmentOptions(("title", "description", "summary")))
+        segmented = segment(text, SegmentOptions(keys))
     except TranspubError as exc:
         result.errors.append(f"{rel}: {exc}")
         return
@@ -237,6 +249,8 @@ def measure_file(path: Path, root: Path, result: CorpusResult, examples: int) ->
             result.cjk_offered += 1
         else:
             where = _where(i - bom, spans)
+            if where == TOP_LEVEL and _DEFINITION.match(text, text.rfind("\n", 0, i) + 1):
+                where = "link reference definition"
             result.not_offered_where[where] += 1
             result.cjk_in_comments += where == COMMENT
     lines: set[int] = set()
@@ -291,11 +305,13 @@ def _excerpt(text: str, at: int) -> str:
     return line if len(line) <= 70 else line[:70] + "…"
 
 
-def measure_corpus(name: str, folder: Path, examples: int) -> CorpusResult:
+def measure_corpus(
+    name: str, folder: Path, examples: int, keys: tuple[str, ...] = FRONT_MATTER_KEYS
+) -> CorpusResult:
     result = CorpusResult(name, str(folder))
     began = time.perf_counter()
     for path in corpus_files(folder):
-        measure_file(path, folder, result, examples)
+        measure_file(path, folder, result, examples, keys)
     result.seconds = time.perf_counter() - began
     return result
 
@@ -371,6 +387,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--examples", type=int, default=5, help="examples kept per kind")
     parser.add_argument("--json", type=Path, metavar="OUT", help="save the figures as JSON")
+    parser.add_argument(
+        "--front-matter-keys",
+        default=",".join(FRONT_MATTER_KEYS),
+        metavar="KEYS",
+        help="front-matter values offered, comma-separated (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 
@@ -384,11 +406,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {folder}: not a folder", file=sys.stderr)
             return 2
         print(f"{name or path.name}: measuring {path} ...", file=sys.stderr, flush=True)
-        results.append(measure_corpus(name or path.name, path, args.examples))
+        keys = tuple(k.strip() for k in args.front_matter_keys.split(",") if k.strip())
+        results.append(measure_corpus(name or path.name, path, args.examples, keys))
     print(table(results))
     for r in results:
         print("\n".join(details(r)))
     if args.json:
-        data: list[dict[str, Any]] = [asdict(r) for r in results]
+        data: list[dict[str, Any]] = [
+            {k: dict(v) if isinstance(v, Counter) else v for k, v in vars(r).items()}
+            for r in results
+        ]
         args.json.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return 0
