@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from bench.roundtrip.pseudo import CJK, main, measure_corpus, pseudo_translate
+from transpub.config import SiteSettings
+from transpub.publish.layouts import create_layout
 
 DOC = """\
 ---
@@ -61,3 +63,11 @@ def test_command_prints_the_table_and_saves_json(tmp_path: Path, capsys: object)
     [saved] = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert saved["cjk_chars"] == 10 and saved["cjk_offered"] == 4
     assert saved["not_offered_where"] == {"link reference definition": 6}
+
+
+def test_in_page_links_follow_the_translated_headings(tmp_path: Path) -> None:
+    (tmp_path / "guide.md").write_text(DOC, encoding="utf-8")
+    heading_ids = create_layout(SiteSettings(layout="hugo")).heading_ids
+    result = measure_corpus("tiny", tmp_path, examples=3, heading_ids=heading_ids)
+    assert result.anchors_followed == 1
+    assert result.refused_files == 0, result.refusals

@@ -30,12 +30,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from transpub.checks.base import CheckContext, Severity, run_checks
 from transpub.engines.markup import protect, restore
 from transpub.errors import TranspubError
 from transpub.markdown.segmenter import SegmentOptions, parse_events, segment, tag_name
-from transpub.markdown.structure import differences
+from transpub.markdown.structure import HeadingIds, differences, shape
 from transpub.markdown.units import Unit
 from transpub.textfile import read_source
 
@@ -129,6 +130,7 @@ class CorpusResult:
     entries: int = 0
     entries_without_cjk: int = 0
     refused_files: int = 0
+    anchors_followed: int = 0  # in-page links pointed at the translated heading (--layout)
     refusal_kinds: Counter[str] = field(default_factory=Counter)
     refusals: list[str] = field(default_factory=list)  # the first few, "file: reason"
     check_errors: Counter[str] = field(default_factory=Counter)
@@ -207,6 +209,7 @@ def measure_file(
     result: CorpusResult,
     examples: int,
     keys: tuple[str, ...] = FRONT_MATTER_KEYS,
+    heading_ids: HeadingIds | None = None,
 ) -> None:
     rel = str(path.relative_to(root))
     try:
@@ -288,7 +291,10 @@ def measure_file(
                 if len(seen) < examples:
                     seen.append(f"{rel}:{unit.line}: {finding.message}")
     rebuilt = segmented.rebuild(done)
-    found = differences(text, rebuilt)
+    if heading_ids is not None:
+        done = _follow_anchors(text, rebuilt, done, heading_ids, result)
+        rebuilt = segmented.rebuild(done)
+    found = differences(text, rebuilt, heading_ids)
     if found:
         result.refused_files += 1
         for difference in found:
@@ -296,6 +302,33 @@ def measure_file(
             result.refusal_kinds[kind] += 1
             if len(result.refusals) < examples:
                 result.refusals.append(f"{rel}: {difference}")
+
+
+_ANCHOR = re.compile(r"(\]\(#)([^)\s]+)\)")
+
+
+def _follow_anchors(
+    text: str,
+    rebuilt: str,
+    done: dict[str, str],
+    heading_ids: HeadingIds,
+    result: CorpusResult,
+) -> dict[str, str]:
+    """The translations with every in-page link pointed at its heading's translated id, as a
+    translator following the headings would (`#分段更新` → `#fen-duan-...`)."""
+    zh, en = heading_ids(shape(text).headings), heading_ids(shape(rebuilt).headings)
+    if len(zh) != len(en):
+        return done
+    new_id = {z: e for z, e in zip(zh, en, strict=True) if z != e}
+
+    def follow(m: re.Match[str]) -> str:
+        target = new_id.get(unquote(m.group(2)))
+        if target is None:
+            return m.group()
+        result.anchors_followed += 1
+        return f"{m.group(1)}{target})"
+
+    return {msgid: _ANCHOR.sub(follow, msgstr) for msgid, msgstr in done.items()}
 
 
 def _excerpt(text: str, at: int) -> str:
@@ -306,12 +339,16 @@ def _excerpt(text: str, at: int) -> str:
 
 
 def measure_corpus(
-    name: str, folder: Path, examples: int, keys: tuple[str, ...] = FRONT_MATTER_KEYS
+    name: str,
+    folder: Path,
+    examples: int,
+    keys: tuple[str, ...] = FRONT_MATTER_KEYS,
+    heading_ids: HeadingIds | None = None,
 ) -> CorpusResult:
     result = CorpusResult(name, str(folder))
     began = time.perf_counter()
     for path in corpus_files(folder):
-        measure_file(path, folder, result, examples, keys)
+        measure_file(path, folder, result, examples, keys, heading_ids)
     result.seconds = time.perf_counter() - began
     return result
 
@@ -359,6 +396,8 @@ def details(r: CorpusResult) -> list[str]:
     out = [f"\n## {r.name} ({r.folder})"]
     if r.skipped_without_cjk:
         out.append(f"files without Chinese, skipped: {r.skipped_without_cjk}")
+    if r.anchors_followed:
+        out.append(f"in-page links pointed at the translated heading: {r.anchors_followed}")
     for label, counter in (
         ("build refusals by kind", r.refusal_kinds),
         ("check errors by check", r.check_errors),
@@ -393,12 +432,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="KEYS",
         help="front-matter values offered, comma-separated (default: %(default)s)",
     )
+    parser.add_argument(
+        "--layout",
+        choices=("vitepress", "hugo", "folders"),
+        help="also point in-page links at the translated headings, with this site layout's "
+        "heading ids, and let build check them with those rules",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results: list[CorpusResult] = []
+    heading_ids = None
+    if args.layout:
+        from transpub.config import SiteSettings
+        from transpub.publish.layouts import create_layout
+
+        heading_ids = create_layout(SiteSettings(layout=args.layout)).heading_ids
     for spec in args.corpora:
         name, _, folder = spec.rpartition("=")
         path = Path(folder)
@@ -407,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"{name or path.name}: measuring {path} ...", file=sys.stderr, flush=True)
         keys = tuple(k.strip() for k in args.front_matter_keys.split(",") if k.strip())
-        results.append(measure_corpus(name or path.name, path, args.examples, keys))
+        results.append(measure_corpus(name or path.name, path, args.examples, keys, heading_ids))
     print(table(results))
     for r in results:
         print("\n".join(details(r)))
