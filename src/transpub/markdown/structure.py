@@ -193,6 +193,25 @@ def differences(source: str, translation: str, heading_ids: HeadingIds | None = 
     return found
 
 
+def stale_anchors(source: str, translation: str, heading_ids: HeadingIds) -> list[tuple[str, str]]:
+    """In-page links of the translation that still name a heading by its source id although the
+    translation gives that heading another (a dead link in the English page): (the link target as
+    written, the heading's id in the translation)."""
+    a, b = shape(source), shape(translation)
+    zh, en = heading_ids(a.headings), heading_ids(b.headings)
+    if len(zh) != len(en):
+        return []
+    renamed = {z: e for z, e in zip(zh, en, strict=True) if z != e}
+    present = set(en)
+    return [
+        (link, renamed[unquote(link[1:])])
+        for link in b.links
+        if link.startswith("#")
+        and unquote(link[1:]) in renamed
+        and unquote(link[1:]) not in present
+    ]
+
+
 def _yaml_shape(text: str) -> str:
     """The keys of a front matter (nested), or why it is not valid YAML."""
     import yaml
