@@ -41,6 +41,20 @@ def test_protect(name: str, text: str, tagged: str) -> None:
     assert restore(protected.text, protected) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "answer", "english"),
+    [
+        ("见[仪表板][]。", 'See the <g id="1">dashboard</g>.', "See the [dashboard][仪表板]."),
+        ("![徽章][]", '<g id="1">Badge</g>', "![Badge][徽章]"),
+    ],
+)
+def test_collapsed_reference_keeps_its_label(text: str, answer: str, english: str) -> None:
+    """A collapsed reference finds its definition by its text: a translated text keeps the
+    Chinese label (`[仪表板][]` → `[dashboard][仪表板]`), or build loses the link."""
+    protected = protect(text)
+    assert restore(answer, protected) == english
+
+
 def test_translated_answer_is_restored_with_the_original_markup() -> None:
     source = '请阅读[开源社官网](https://kaiyuanshe.cn/ "主页")和**重要**的`代码`说明[^2]。'
     protected = protect(source)

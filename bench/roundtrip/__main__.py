@@ -1,4 +1,5 @@
-"""Entry point: ``python bench/roundtrip [--tools ...] [--repeat N] [--json OUT]``."""
+"""Entry point: ``python bench/roundtrip [--tools ...] [--repeat N] [--json OUT]``, or
+``python bench/roundtrip pseudo [NAME=]DIR ...`` (the real-corpus mode, ``pseudo.py``)."""
 
 import sys
 from pathlib import Path
@@ -8,7 +9,12 @@ if not __package__:
     # can use ordinary relative imports.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roundtrip.cli import main
-
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["pseudo"]:  # the real-corpus mode runs this checkout's transpub
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+        from roundtrip.pseudo import main as pseudo
+
+        sys.exit(pseudo(sys.argv[2:]))
+    from roundtrip.cli import main
+
     sys.exit(main())

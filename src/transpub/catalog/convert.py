@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     import polib
 
+    from transpub.markdown.structure import HeadingIds
     from transpub.markdown.units import Segmented
 
 
@@ -76,9 +77,11 @@ def rebuild(
     *,
     include_drafts: bool = False,
     source_path: str | Path | None = None,
+    heading_ids: HeadingIds | None = None,
 ) -> str:
     """The translated document, refused when its structure differs from the source's; the error
-    names every difference with its entry (``zh.md:LINE`` and the start of the msgid)."""
+    names every difference with its entry (``zh.md:LINE`` and the start of the msgid). With the
+    site's ``heading_ids``, in-page links may follow translated headings."""
     done = translations(po, include_drafts)
     result = segmented.rebuild(done)
     if result != source_text:
@@ -95,7 +98,7 @@ def rebuild(
             return f"{file}:{line} (entry {start!r})"
 
         path = str(source_path) if source_path else None
-        structure.check(source_text, result, path=path, where=where)
+        structure.check(source_text, result, path=path, where=where, heading_ids=heading_ids)
     return result
 
 

@@ -50,6 +50,8 @@ def sync_article(project: Project, article: Article, now: datetime | None = None
 
 def build_article(project: Project, article: Article, include_drafts: bool = False) -> str:
     """The English Markdown of an article, from its catalog."""
+    from transpub.publish.layouts import create_layout
+
     text, segmented = segment_file(article.source, project.segment_options)
     return rebuild(
         text,
@@ -57,4 +59,5 @@ def build_article(project: Project, article: Article, include_drafts: bool = Fal
         pofile.load(article.catalog),
         include_drafts=include_drafts,
         source_path=article.catalog,
+        heading_ids=create_layout(project.config.site).heading_ids,
     )

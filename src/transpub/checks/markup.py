@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.markdown.segmenter import tag_name, unit_events
@@ -20,6 +21,8 @@ from transpub.markdown.syntax import COMPONENT_TAG, TEMPLATE, TEMPLATE_BYTES
 _GAP = "\n"
 _STYLES = {"Emphasis": "italic span", "Strong": "bold span", "Strikethrough": "strikethrough span"}
 _HTML_TAG = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9-]*)")
+#: Chinese in a code span (a message, a label) may be translated: see ``TranslatedCodeCheck``.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Inline:
     #: Hugo shortcodes, Vue interpolations, math, component tags (``<CodeStep step={1}>``) and
     #: tags with attributes (``alt`` and ``title`` values as ``…``), as written, outside code.
     placeables: tuple[str, ...] = ()
+    #: destination → label as written, for collapsed references (`[仪表板][]`)
+    collapsed: tuple[tuple[str, str], ...] = ()
 
     @property
     def images(self) -> int:
@@ -48,6 +53,7 @@ def parse_inline(text: str) -> Inline:
     footnotes: list[str] = []
     marks: list[str] = []
     prose: list[str] = []
+    collapsed: list[tuple[str, str]] = []
     in_autolink = False  # its text is the URL, not prose
     placeables: list[tuple[int, bytes]] = []  # (offset, source)
     spans: list[tuple[int, int]] = []  # code spans, where a shortcode is only an example
@@ -88,6 +94,8 @@ def parse_inline(text: str) -> Inline:
             name = tag_name(payload)
             link = payload[name]
             targets.append((name.lower(), link["dest_url"]))
+            if link["link_type"].startswith("Collapsed"):
+                collapsed.append((link["dest_url"], link["id"]))
             in_autolink = link["link_type"] in ("Autolink", "Email")
         elif kind == "End" and tag_name(payload) == "Link":
             in_autolink = False
@@ -97,7 +105,8 @@ def parse_inline(text: str) -> Inline:
         tuple(footnotes),
         tuple(marks),
         TEMPLATE.sub(_GAP, "".join(prose)),
-        tuple(raw.decode("utf-8") for _, raw in sorted(placeables)),
+        placeables=tuple(raw.decode("utf-8") for _, raw in sorted(placeables)),
+        collapsed=tuple(collapsed),
     )
 
 
@@ -142,6 +151,10 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _in_page(url: str) -> bool:
+    return url.startswith("#") and len(url) > 1
+
+
 def _differences(
     source: Iterable[str], target: Iterable[str]
 ) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -168,7 +181,19 @@ class LinksCheck(Check):
         changed, lost, added = _differences(
             (url for _, url in src.targets), (url for _, url in tgt.targets)
         )
-        found = [f"the {noun[a]} target {_url(a)} was changed to {_url(b)}" for a, b in changed]
+        found: list[str] = []
+        labels, relabelled = dict(src.collapsed), dict(tgt.collapsed)
+        for a, b in changed:
+            if _in_page(a) and _in_page(b) and _CJK.search(unquote(a)):
+                continue  # may follow the translated heading: `build` checks it does
+            if a in labels and b in relabelled:
+                text, label = relabelled[b], labels[a]
+                found.append(
+                    f"the reference [{label}][] must keep its label: "
+                    f"write [{text}][{label}] (the definition [{label}]: … stays as it is)"
+                )
+            else:
+                found.append(f"the {noun[a]} target {_url(a)} was changed to {_url(b)}")
         found += [f"the {noun[a]} target {_url(a)} is missing from the translation" for a in lost]
         found += [f"the translation adds the {noun[b]} target {_url(b)}" for b in added]
         if src.images != tgt.images:
@@ -201,6 +226,7 @@ class InlineMarkupCheck(Check):
                     f"the translation has {_count(got[mark], mark)}, the source {want[mark]}"
                 )
         changed, lost, added = _differences(src.code, tgt.code)
+        changed = [(a, b) for a, b in changed if not _CJK.search(a)]  # TranslatedCodeCheck
         if len(src.code) != len(tgt.code):
             detail = [f"{_code(c)} is missing" for c in lost]
             detail += [f"{_code(c)} is new" for c in added]
@@ -219,3 +245,27 @@ class InlineMarkupCheck(Check):
         found += [f"{a} is missing from the translation; copy it as it is" for a in lost]
         found += [f"the translation adds {b}, which the source does not have" for b in added]
         return found
+
+
+@register
+class TranslatedCodeCheck(Check):
+    """A code span holding Chinese (a message, a label) was translated: allowed, worth a look."""
+
+    check_id = "translated-code"
+    name = "Translated code"
+    description = (
+        "A code span with Chinese in it was translated; check that the code still works "
+        "(quotes, escapes, names the program looks up)."
+    )
+    severity = Severity.WARNING
+
+    def check(self, source: str, target: str, context: CheckContext) -> list[str]:
+        src, tgt = parse_inline(source), parse_inline(target)
+        if len(src.code) != len(tgt.code):
+            return []  # the inline-markup check reports it
+        changed, _lost, _added = _differences(src.code, tgt.code)
+        return [
+            f"code span {_code(a)} was translated to {_code(b)}: check that the code still works"
+            for a, b in changed
+            if _CJK.search(a)
+        ]

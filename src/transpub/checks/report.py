@@ -13,7 +13,7 @@ import polib
 from transpub.article import Article, Project
 from transpub.catalog import pofile
 from transpub.catalog.queue import active, translation_hash
-from transpub.checks import CheckContext, Severity, run_checks
+from transpub.checks import CheckContext, Severity, ignore_flag, run_checks
 from transpub.glossary.model import Glossary, load_glossary
 from transpub.textfile import write_atomic
 
@@ -88,17 +88,22 @@ def check_entries(
 
 #: The check id of the document-level finding: what ``build`` would refuse.
 BUILD_CHECK = "build"
+#: The check id of the document-level warning about in-page links left at a renamed heading.
+ANCHORS_CHECK = "anchors"
 
 
 def build_findings(project: Project, article: Article, po: polib.POFile) -> list[EntryFinding]:
     """Errors for what ``build`` would refuse in the page rebuilt from ``po`` (drafts included):
     the structure comparison ``build`` runs, each difference at the entry of its source line.
+    Then warnings (``anchors``) for in-page links of a translation that still name a heading by
+    the id the translation changed (a dead link in the English page).
 
     This is what makes approval impossible while ``build`` would refuse: the entry checks see
     one translation at a time, even one whose check a reviewer silenced.
     """
     from transpub.catalog.convert import segment_file, translations
-    from transpub.markdown.structure import differences, unit_of
+    from transpub.markdown.structure import differences, stale_anchors, unit_of
+    from transpub.publish.layouts import create_layout
 
     text, segmented = segment_file(article.source, project.segment_options)
     done = translations(po, include_drafts=True)
@@ -108,11 +113,24 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     source = str(article.source.relative_to(project.root))
     units = segmented.units
     found: list[EntryFinding] = []
-    for difference in differences(text, result):
+    heading_ids = create_layout(project.config.site).heading_ids
+    for difference in differences(text, result, heading_ids):
         unit = unit_of(difference, units, done)
         line, msgid = (unit.line, unit.msgid) if unit else (1, "")
         message = f"build would refuse the English page: {difference}"
         found.append(EntryFinding(source, line, msgid, BUILD_CHECK, str(Severity.ERROR), message))
+    silenced = {e.msgid for e in po if ignore_flag(ANCHORS_CHECK) in e.flags}
+    for link, heading in stale_anchors(text, result, heading_ids):
+        for unit in units:
+            if f"]({link}" in done.get(unit.msgid, "") and unit.msgid not in silenced:
+                message = (
+                    f"the in-page link {link} names a heading the translation renames: "
+                    f"write #{heading}"
+                )
+                warning = str(Severity.WARNING)
+                found.append(
+                    EntryFinding(source, unit.line, unit.msgid, ANCHORS_CHECK, warning, message)
+                )
     return found
 
 

@@ -57,8 +57,10 @@ class _Builder:
         self.pending.append(raw)
 
     def flush(self) -> None:
-        """Emit the pending text, its URLs, shortcodes and interpolations as placeholders (the
-        parser may split ``{{< ref "x" >}}`` over several text events, so they are scanned joined)."""
+        """Emit the pending text, with URLs, shortcodes and interpolations as placeholders.
+
+        The parser may split ``{{< ref "x" >}}`` over several text events: they are scanned joined.
+        """
         raw = "".join(self.pending)
         self.pending.clear()
         pos = 0
@@ -107,6 +109,7 @@ def protect(text: str) -> Protected:
     # Open containers: [tag id, start offset, offset where its content starts (-1: not yet)].
     stack: list[list[int]] = []
     skip_until = -1  # inside an autolink: its text is part of the placeholder
+    labels: dict[int, str] = {}  # tag id → label of a collapsed reference
     for event, rng in unit_events(text):
         start, end = rng["start"], rng["end"]
         if start < skip_until:
@@ -133,14 +136,20 @@ def protect(text: str) -> Protected:
                 b.keep(raw(start, end))
                 pos = skip_until = end
                 continue
-            stack.append([b.open(), start, -1])
+            tag_id = b.open()
+            target = link if link is not None else _image(payload)
+            if target is not None and target["link_type"].startswith("Collapsed"):
+                # `[仪表板][]` must come back as `[Dashboard][仪表板]`: the label finds the link.
+                labels[tag_id] = target["id"]
+            stack.append([tag_id, start, -1])
             pos = start
         elif kind == "End":
             tag_id, open_at, content_at = stack.pop()
             if content_at < 0:  # nothing inside (`![](x.png)`): all of it is the opening
                 b.paired[tag_id] = (raw(open_at, end), "")
             else:
-                b.paired[tag_id] = (raw(open_at, content_at), raw(pos, end))
+                closing = f"][{labels[tag_id]}]" if tag_id in labels else raw(pos, end)
+                b.paired[tag_id] = (raw(open_at, content_at), closing)
             b.emit("</g>")
             pos = end
         else:
@@ -153,6 +162,11 @@ def protect(text: str) -> Protected:
     b.text(raw(pos, len(data)))
     b.flush()
     return Protected("".join(b.out), b.paired, b.kept)
+
+
+def _image(payload: object) -> dict[str, str] | None:
+    image = payload.get("Image") if isinstance(payload, dict) else None
+    return image if isinstance(image, dict) else None
 
 
 def _wrap(opening: str, closing: str) -> Callable[[re.Match[str]], str]:

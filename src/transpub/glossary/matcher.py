@@ -2,12 +2,14 @@
 
 Terms are never matched inside code spans, URLs, link destinations or HTML tags, nor inside a longer
 term, nor (for Latin-script terms such as ``OSI``) inside a longer Latin word (``POSIX``).
+A term split by a soft line break (``开源\n社``) is matched as a page shows it: the break joins two
+Chinese characters with nothing and anything else with one space.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -17,6 +19,8 @@ from transpub.glossary.term import Term
 _URL = re.compile(
     r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>()\[\]（）]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I
 )
+_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,26 @@ class TermMatch:
 
 def _is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
+
+
+def joined(text: str) -> tuple[str, Sequence[int]]:
+    """``text`` with each soft line break (and the spaces around it) joined as a page shows it:
+    nothing between two Chinese characters, else one space; and, for each character of the
+    result, its index in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    at = 0
+    for m in _BREAK.finditer(text):
+        out.append(text[at : m.start()])
+        where.extend(range(at, m.start()))
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        if not (_CJK.match(before) and _CJK.match(after)):
+            out.append(" ")
+            where.append(m.start())
+        at = m.end()
+    out.append(text[at:])
+    where.extend(range(at, len(text)))
+    return "".join(out), where
 
 
 def protected_spans(text: str, markdown: bool = True) -> list[tuple[int, int]]:
@@ -101,23 +125,25 @@ class TermMatcher:
         return list(found)
 
     def _find(self, text: str, markdown: bool) -> list[TermMatch]:
-        folded = text.casefold()
-        if len(folded) != len(text):  # a rare character changed length: match as written
-            folded = text
+        flat, where = joined(text) if "\n" in text else (text, range(len(text)))
+        folded = flat.casefold()
+        if len(folded) != len(flat):  # a rare character changed length: match as written
+            folded = flat
         spans = None
         found: list[TermMatch] = []
         for end_index, key in self._automaton.iter_long(folded):
             end = end_index + 1
             start = end - len(key)
-            if _is_latin(key[0]) and start > 0 and _is_latin(text[start - 1]):
+            if _is_latin(key[0]) and start > 0 and _is_latin(flat[start - 1]):
                 continue
-            if _is_latin(key[-1]) and end < len(text) and _is_latin(text[end]):
+            if _is_latin(key[-1]) and end < len(flat) and _is_latin(flat[end]):
                 continue
             if spans is None:
                 spans = protected_spans(text, markdown)
+            written = flat[start:end]
+            start, end = where[start], where[end - 1] + 1  # back to positions in ``text``
             if any(s < end and start < e for s, e in spans):
                 continue
-            written = text[start:end]
             terms = tuple(t for t in self._by_key[key] if not t.case_sensitive or t.zh == written)
             if terms:
                 found.append(TermMatch(start, end, terms))

@@ -178,7 +178,10 @@ def _tree(text: str, mark: str) -> list[Any]:
                     continue
                 if kind == "Text" and not payload:
                     continue
-            out.append((kind, payload if isinstance(payload, str) else repr(payload)))
+            # A link's title may be a unit of its own (a reference definition's): marks too.
+            out.append(
+                (kind, payload if isinstance(payload, str) else repr(payload).replace(mark, ""))
+            )
         else:
             out.append(event)
     return out

@@ -60,6 +60,12 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _ITEM_KINDS = {"Text": "text", "InlineHtml": "html"}
 #: The first bytes of a line that may be syntax (a fence, a tag, a shortcode, a directive).
 _SYNTAX_STARTS = frozenset(b"<{: \t")
+#: A link reference definition with a quoted title (`[label]: /url "标题"`), group 2 the title.
+_DEFINITION = re.compile(
+    rb"^ {0,3}\[(?:[^\]\\\n]|\\.)+\]:[ \t]*(?:<[^>\n]*>|\S+)(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
+    rb"""("((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')[ \t]*\r?$""",
+    re.M,
+)
 
 
 class SegmentOptions:
@@ -283,6 +289,8 @@ class _Cutter:
         #: What the current HTML block holds so far: (start, end, kind) of ``HtmlScanner``.
         self.html_items: list[tuple[int, int, str]] = []
         self.eol = "\r\n" if b"\r\n" in self.data[:4096] else "\n"
+        #: Byte ranges of the top-level blocks: link reference definitions lie between them.
+        self.blocks: list[tuple[int, int]] = []
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset)
@@ -318,6 +326,8 @@ class _Cutter:
                     continue
                 self._flush(run, prose, stack)
                 if kind == "Start":
+                    if not stack:
+                        self.blocks.append((start, end))
                     stack.append((name, payload))
                     if name == "HtmlBlock":
                         block = self.data[start:end].decode("utf-8")
@@ -345,8 +355,27 @@ class _Cutter:
             if kind == "Text" and not in_autolink:
                 prose.append((start, payload))
         self._flush(run, prose, stack)
+        self._definition_titles()
         self.spans.sort(key=lambda span: span[0])
         return self.spans
+
+    def _definition_titles(self) -> None:
+        """Offer the quoted titles of link reference definitions (mode ``attr``: one line)."""
+        if b"]:" not in self.data:
+            return
+        starts = [s for s, _ in self.blocks]
+        for m in _DEFINITION.finditer(self.data):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and self.blocks[i][1] > m.start():
+                continue  # inside a block: code, HTML, a paragraph's text
+            group = 2 if m.group(2) is not None else 3
+            bs, be = m.start(group), m.end(group)
+            title = self.data[bs:be].decode("utf-8")
+            if worth_offering(title):
+                quote = self.data[bs - 1 : bs].decode("utf-8")
+                line = self.line_of(bs)
+                unit = Unit(_visible(title), "link title", line, title, "attr", (), quote)
+                self.spans.append((bs, be, unit))
 
     def _flush(
         self, run: list[tuple[int, int, str]], prose: list[tuple[int, str]], stack: list[Any]

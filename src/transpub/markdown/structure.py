@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from transpub.errors import StructureError
 from transpub.markdown.segmenter import parse_events, tag_name
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from transpub.markdown.units import Unit
 
 _HTML_TAG = re.compile(r"<[^<>]*>")
+#: Chinese in a code span (a message, a label) may be translated; only the count must stay.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CODE_WITH_CHINESE = "(a code span with Chinese)"
+#: A site's heading ids for a page's headings, in order (``SiteLayout.heading_ids``).
+HeadingIds = Callable[[Sequence[str]], list[str]]
 #: The values of attributes people read (translated), left out of an HTML block's shape.
 _TEXT_ATTRIBUTE = re.compile(r"""\b(alt|title)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
 #: Payload details that belong to the structure (a heading's level, a list's kind and start).
@@ -47,6 +53,7 @@ class Shape:
     images: Counter[str] = field(default_factory=Counter)
     code: Counter[str] = field(default_factory=Counter)
     footnotes: Counter[str] = field(default_factory=Counter)
+    headings: list[str] = field(default_factory=list)  # plain text of each heading, in order
 
 
 def _describe(name: str, payload: Any) -> str:
@@ -71,6 +78,7 @@ def shape(text: str) -> Shape:
     code: list[str] | None = None
     html: list[str] | None = None
     opened: list[str] = []
+    heading: list[str] | None = None
     for event, rng in parse_events(text.lstrip("\ufeff")):
         line = bisect.bisect_right(starts, rng["start"])
         if isinstance(event, str):
@@ -85,6 +93,8 @@ def shape(text: str) -> Shape:
                 result.blocks.append((opened[-1], line))
             if name == "CodeBlock":
                 code = []
+            elif name == "Heading":
+                heading = []
             elif name == "HtmlBlock":
                 html = []
             elif name == "Link":
@@ -95,6 +105,9 @@ def shape(text: str) -> Shape:
             name = tag_name(payload)
             if name in _BLOCKS:
                 result.blocks.append((f"end of {opened.pop()}", line))
+            if name == "Heading" and heading is not None:
+                result.headings.append("".join(heading))
+                heading = None
             if name == "CodeBlock" and code is not None:
                 result.blocks[-1] = (f"end of code block {''.join(code)!r}", line)
                 code = None
@@ -110,15 +123,42 @@ def shape(text: str) -> Shape:
         elif kind == "Html" and html is not None:
             html.append(payload)
         elif kind == "Code":
-            result.code[payload] += 1
+            result.code[_CODE_WITH_CHINESE if _CJK.search(payload) else payload] += 1
         elif kind == "FootnoteReference":
             result.footnotes[payload] += 1
+        if heading is not None and kind in ("Text", "Code"):
+            heading.append(payload)
     return result
 
 
-def differences(source: str, translation: str) -> list[str]:
-    """Sentences saying how the translation's structure differs from the source's (empty if not)."""
+def _following_headings(a: Shape, b: Shape, heading_ids: HeadingIds) -> Counter[str]:
+    """The translation's link targets, where an in-page anchor that follows a translated heading
+    (`#rolling-update` for `## 分段更新` → `## Rolling update`) counts as the source's anchor of
+    that heading (`#分段更新`, as the source writes it)."""
+    back: dict[str, str] = {}
+    for zh, en in zip(heading_ids(a.headings), heading_ids(b.headings), strict=False):
+        back.setdefault(en, zh)
+    written = {unquote(link[1:]): link for link in a.links if link.startswith("#")}
+    links: Counter[str] = Counter()
+    for link, n in b.links.items():
+        if link.startswith("#") and link not in a.links:
+            link = written.get(back.get(unquote(link[1:]), ""), link)
+        links[link] += n
+    return links
+
+
+def differences(source: str, translation: str, heading_ids: HeadingIds | None = None) -> list[str]:
+    """Sentences saying how the translation's structure differs from the source's (empty if not).
+
+    With the site's ``heading_ids``, an in-page link may point at the translated heading's id
+    instead of the source heading's."""
     a, b = shape(source), shape(translation)
+    if heading_ids is not None:
+        b.links = _following_headings(a, b, heading_ids)
+    translated = a.code[_CODE_WITH_CHINESE] - b.code[_CODE_WITH_CHINESE]
+    for code in list((b.code - a.code).elements())[: max(translated, 0)]:
+        b.code[code] -= 1  # a code span with Chinese, translated
+        b.code[_CODE_WITH_CHINESE] += 1
     found: list[str] = []
     for (want, line_a), (got, line_b) in zip(a.blocks, b.blocks, strict=False):
         if want != got:
@@ -153,6 +193,25 @@ def differences(source: str, translation: str) -> list[str]:
     return found
 
 
+def stale_anchors(source: str, translation: str, heading_ids: HeadingIds) -> list[tuple[str, str]]:
+    """In-page links of the translation that still name a heading by its source id although the
+    translation gives that heading another (a dead link in the English page): (the link target as
+    written, the heading's id in the translation)."""
+    a, b = shape(source), shape(translation)
+    zh, en = heading_ids(a.headings), heading_ids(b.headings)
+    if len(zh) != len(en):
+        return []
+    renamed = {z: e for z, e in zip(zh, en, strict=True) if z != e}
+    present = set(en)
+    return [
+        (link, renamed[unquote(link[1:])])
+        for link in b.links
+        if link.startswith("#")
+        and unquote(link[1:]) in renamed
+        and unquote(link[1:]) not in present
+    ]
+
+
 def _yaml_shape(text: str) -> str:
     """The keys of a front matter (nested), or why it is not valid YAML."""
     import yaml
@@ -183,13 +242,14 @@ def check(
     translation: str,
     path: str | None = None,
     where: Callable[[str], str] | None = None,
+    heading_ids: HeadingIds | None = None,
 ) -> None:
     """Raise StructureError when the translation's Markdown structure differs from the source's.
 
     The one-line message names every difference, each after ``where(difference)`` (the entry it
     is about, e.g. ``zh.md:7 (entry '一、总体目标')``) when given.
     """
-    found = differences(source, translation)
+    found = differences(source, translation, heading_ids)
     if found:
         parts = [f"{where(d)}: {d}" if where else d for d in found]
         raise StructureError(

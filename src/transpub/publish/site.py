@@ -209,7 +209,13 @@ class Publisher:
         try:
             zh_text, segmented = segment_file(article.source, self.project.segment_options)
             # drafts are left out; a structure that differs from the source is refused
-            en_text = rebuild(zh_text, segmented, po, source_path=article.catalog)
+            en_text = rebuild(
+                zh_text,
+                segmented,
+                po,
+                source_path=article.catalog,
+                heading_ids=self.layout.heading_ids,
+            )
         except TranspubError as exc:
             return ArticlePublication(slug, Action.BLOCKED, str(exc))
         stale = _out_of_step([u.msgid for u in segmented.units], po)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import regex
+
 from transpub.config import SiteSettings
+
+#: What GitHub (github-slugger) and Hugo (goldmark's "github" ids) drop from a heading's text.
+_NOT_ID = regex.compile(r"[^\p{L}\p{M}\p{N}\p{Pc} \-]")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,23 @@ class SiteLayout:
         (``translators``, ``reviewers``, ``editor``, ``source_revision``, the other language's
         link), in this layout's conventions. The default adds ``extra`` at the top level."""
         return {**meta, **extra}
+
+    def heading_id(self, text: str) -> str:
+        """The id the site gives a heading of this plain text. The default is GitHub's and
+        Hugo's ("github" auto ids): lower case, punctuation dropped, spaces as hyphens."""
+        kept: str = _NOT_ID.sub("", text.strip().lower())
+        return kept.replace(" ", "-")
+
+    def heading_ids(self, texts: Sequence[str]) -> list[str]:
+        """The ids of a page's headings in order: a repeated id gets ``-1``, ``-2``…"""
+        seen: dict[str, int] = {}
+        ids: list[str] = []
+        for text in texts:
+            base = self.heading_id(text)
+            n = seen.get(base, 0)
+            ids.append(f"{base}-{n}" if n else base)
+            seen[base] = n + 1
+        return ids
 
     # helpers for members -------------------------------------------------------------
 

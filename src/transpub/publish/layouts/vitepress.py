@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from transpub.publish.layouts.base import PagePair, SiteLayout
+
+# The heading ids of @mdit-vue/shared's slugify (VitePress 1.x).
+_CONTROL = re.compile(r"[\u0000-\u001f]")
+_SPECIAL = re.compile(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'“”‘’<>,.?/]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
 def _html(path: str) -> str:
@@ -30,6 +37,14 @@ class VitePressLayout(SiteLayout):
             zh_link=self.relative(en, zh),
             en_link=self.relative(zh, en),
         )
+
+    def heading_id(self, text: str) -> str:
+        """mdit-vue's slugify: NFKD without accents, runs of spaces and ASCII punctuation as one
+        hyphen (none at the ends), ``_`` before a leading digit, lower case; Chinese is kept."""
+        slug = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        slug = _SPECIAL.sub("-", _CONTROL.sub("", slug))
+        slug = re.sub(r"-{2,}", "-", slug).strip("-")
+        return re.sub(r"^(\d)", r"_\1", slug).lower()
 
     def front_matter(
         self, lang: str, meta: dict[str, Any], extra: dict[str, Any], slug: str
