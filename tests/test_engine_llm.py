@@ -167,7 +167,7 @@ def test_the_default_endpoint_serves_the_default_model(monkeypatch: pytest.Monke
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.setenv(ENV, KEY)
     engine = LLMEngine(Config(llm=LLMSettings(api_key_env=ENV)))
-    assert engine.fingerprint() == "https://api.deepseek.com deepseek-chat"
+    assert engine.fingerprint() == "https://api.openai.com/v1 gpt-4o-mini"
 
 
 def test_configured_base_url_wins_over_the_environment(

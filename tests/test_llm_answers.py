@@ -33,7 +33,7 @@ SOURCE = (
 )
 #: What is sent, in order (title and heading are one entry; the English unit is not sent).
 SENT = ["年度活动", *PARAGRAPHS]
-ORIGIN = "mt:llm:deepseek-chat"
+ORIGIN = "mt:llm:gpt-4o-mini"
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def _cached(project: Path) -> dict[str, str]:
     finally:
         db.close()
     for engine, _source, _target in rows:
-        assert engine.startswith("llm:http://127.0.0.1:") and engine.endswith(" deepseek-chat")
+        assert engine.startswith("llm:http://127.0.0.1:") and engine.endswith(" gpt-4o-mini")
     return {source: target for _engine, source, target in rows}
 
 

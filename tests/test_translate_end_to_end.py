@@ -127,7 +127,7 @@ def test_translate_with_an_openai_compatible_llm(project_dir: Path) -> None:
     po = pofile.load(project_dir / "articles" / "events" / "en.po")
     drafts = [e for e in po if e.msgstr]
     assert len(drafts) == 6
-    assert all(get_note(e, "origin") == "mt:llm:deepseek-chat" for e in drafts)
+    assert all(get_note(e, "origin") == "mt:llm:gpt-4o-mini" for e in drafts)
     assert all(e.msgstr.startswith("EN[") for e in drafts)
     assert [b["temperature"] for b in llm.bodies] == [0] * len(llm.bodies)
     total_tokens = sum(u["prompt_tokens"] for u in llm.usages)

@@ -80,10 +80,10 @@ class DeepLSettings:
 @dataclass(frozen=True)
 class LLMSettings:
     #: An OpenAI-compatible endpoint (DeepSeek, Qwen, Ollama, vLLM); empty: OPENAI_BASE_URL,
-    #: else DeepSeek's API (https://api.deepseek.com), which serves the default model.
+    #: else OpenAI's API (https://api.openai.com/v1), which serves the default model.
     base_url: str = ""
-    #: The model, one the endpoint serves (DeepSeek: deepseek-chat; OpenAI: e.g. gpt-4o-mini).
-    model: str = "deepseek-chat"
+    #: The model, one the endpoint serves (OpenAI: gpt-4o-mini; DeepSeek: deepseek-chat).
+    model: str = "gpt-4o-mini"
     #: The environment variable holding the key (never the key itself).
     api_key_env: str = "OPENAI_API_KEY"
     timeout: float = 60.0

@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     from transpub.glossary.model import Glossary
     from transpub.glossary.term import Term
 
+#: Where requests go when neither ``[llm] base_url`` nor ``OPENAI_BASE_URL`` says: OpenAI's API,
+#: the endpoint the default key variable (``OPENAI_API_KEY``) and model (``gpt-4o-mini``) belong to,
+#: so a key is never sent to another company's endpoint by default.
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Chinese (Han) characters: a unit without any is its own translation and is not sent.
-#: Where requests go when neither ``[llm] base_url`` nor ``OPENAI_BASE_URL`` says: DeepSeek's API,
-#: which serves the default ``[llm] model`` (``deepseek-chat``).
-DEFAULT_BASE_URL = "https://api.deepseek.com"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 #: A 400 that means "too long for the model": the batch is split instead of failing.
 _TOO_LONG = re.compile(
