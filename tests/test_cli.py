@@ -756,7 +756,7 @@ def test_approve_is_refused_until_every_entry_is_reviewed(
     edit_catalog(synced, dict(list(TRANSLATIONS.items())[:9]), fuzzy=False)  # one draft left
     code, _out, err = approve(project_dir, capsys)
     assert code == 2
-    assert "cannot be approved yet: 1 unreviewed drafts" in one_error(err)
+    assert "cannot be approved yet: 1 unreviewed draft" in one_error(err)
 
     edit_catalog(synced, TRANSLATIONS, fuzzy=False)  # all reviewed
     code, out, err = approve(project_dir, capsys)

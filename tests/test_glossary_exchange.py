@@ -586,7 +586,7 @@ def test_a_dtd_that_is_named_but_not_needed_is_ignored(tmp_path: Path) -> None:
             2,
             ("`en` is empty",),
         ),
-        (b'zh,en\n"unclosed,quote\n', 2, ("1 fields",)),
+        (b'zh,en\n"unclosed,quote\n', 2, ("1 field,",)),
         (b'zh,en\n"' + b"x" * 140_000 + b'",y\n', 2, ("malformed csv", "field limit")),
     ],
     ids=[

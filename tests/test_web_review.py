@@ -376,7 +376,7 @@ def test_an_article_with_drafts_is_not_approved(plan: tuple[Project, Article]) -
     with pytest.raises(ApprovalError) as caught:
         approve_checked(project, article, "zhao", NOW)
     message = str(caught.value)
-    assert f"{ITEMS} untranslated" in message and "1 unreviewed drafts" in message
+    assert f"{ITEMS} untranslated" in message and "1 unreviewed draft" in message
     assert article.catalog.read_bytes() == before
 
 
@@ -421,7 +421,7 @@ def test_blockers_say_what_is_left() -> None:
         po.append(polib.POEntry(msgid=f"条目{text}", msgstr=text, flags=flags))
     blockers = article_blockers(po, [])
     assert (blockers.untranslated, blockers.drafts, bool(blockers)) == (1, 1, True)
-    assert str(blockers) == "1 untranslated, 1 unreviewed drafts"
+    assert str(blockers) == "1 untranslated, 1 unreviewed draft"
     assert not Blockers(0, 0, ())
     assert str(Blockers(0, 0, ())) == "nothing"
 

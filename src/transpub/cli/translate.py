@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from transpub.cli.common import FAILED, OK, args_slugs, err, open_project
 from transpub.errors import TranspubError
+from transpub.wording import counted
 
 if TYPE_CHECKING:
     from transpub.engines.run import Outcome
@@ -47,13 +48,16 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if outcome.engine == "none":
         print(
             'No machine translation engine is configured ([translate] engine = "none"): '
-            f"drafts came from the translation memory and glossary; {outcome.waiting} entries "
-            "wait for human translators."
+            f"drafts came from the translation memory and glossary; "
+            f"{counted(outcome.waiting, 'entry', 'entries')} "
+            f"{'waits' if outcome.waiting == 1 else 'wait'} for human translators."
         )
     for failure in outcome.failures:
         err(failure)
     if outcome.stopped:
-        err(f"{outcome.stopped}. {outcome.waiting} entries wait for the next run.")
+        waiting = counted(outcome.waiting, "entry", "entries")
+        verb = "waits" if outcome.waiting == 1 else "wait"
+        err(f"{outcome.stopped}. {waiting} {verb} for the next run.")
     return FAILED if outcome.failures or outcome.stopped else OK
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from transpub.glossary.model import GlossaryError, parse_csv
 from transpub.glossary.term import Term, TermType
+from transpub.wording import counted
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _BREAKS = re.compile(r"\s*[\r\n\t]+\s*")
@@ -437,7 +438,7 @@ def _pairs(rows: list[tuple[int, list[str]]], path: Path) -> ImportedTerms:
         cells = [clean(c) for c in row]
         if len(cells) != width:
             raise GlossaryError(
-                f"the row has {len(cells)} fields, the first row {width}",
+                f"the row has {counted(len(cells), 'field')}, the first row {width}",
                 path=path,
                 line=line,
                 hint="quote fields that contain commas",

@@ -13,6 +13,7 @@ from transpub.errors import TranspubError
 from transpub.glossary.matcher import TermMatcher
 from transpub.glossary.term import POS, Term, TermType
 from transpub.textfile import write_atomic
+from transpub.wording import counted
 
 COLUMNS = ("zh", "en", "type", "variants", "pos", "case_sensitive", "note")
 REQUIRED = ("zh", "en", "type", "note")
@@ -114,7 +115,7 @@ def parse_csv(
         if len(row) != len(header):
             problem(
                 line,
-                f"the row has {len(row)} fields, the header {len(header)}",
+                f"the row has {counted(len(row), 'field')}, the header {len(header)}",
                 "quote fields that contain commas",
             )
             continue

@@ -43,6 +43,7 @@ from transpub.credits.contributions import Action, Contribution, entry_id
 from transpub.errors import ApprovalError, ArticleError, TranspubError
 from transpub.events import APPROVED, emit_article_event
 from transpub.glossary.model import Glossary
+from transpub.wording import counted
 
 
 def approve_article(article: Article, editor: str, now: datetime | None = None) -> Approval:
@@ -119,7 +120,7 @@ class Blockers:
         if self.untranslated:
             parts.append(f"{self.untranslated} untranslated")
         if self.drafts:
-            parts.append(f"{self.drafts} unreviewed drafts")
+            parts.append(f"{counted(self.drafts, 'unreviewed draft')}")
         if self.errors:
             n = len(self.errors)
             parts.append(f"{n} check error{'' if n == 1 else 's'} (first: {self.errors[0]})")
