@@ -19,7 +19,6 @@ from typing import Literal
 import polib
 
 from transpub.article import Article, Project
-from transpub.catalog import pofile
 from transpub.catalog.queue import (
     Approval,
     ArticleState,
@@ -35,14 +34,13 @@ from transpub.catalog.queue import (
 )
 from transpub.checks import Severity
 from transpub.checks.report import EntryFinding, project_glossary
-from transpub.credits import contributions
 from transpub.credits.contributions import Contribution, entry_id
 from transpub.engines.tm import suggestions
 from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
+from transpub.review import actions, history
 from transpub.review import comments as notes
-from transpub.review import history
 from transpub.review import suggestions as proposals
 from transpub.review.actions import Blockers, entry_findings
 
@@ -274,7 +272,6 @@ class Views:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._catalogs: dict[str, tuple[tuple[int, int, int], polib.POFile]] = {}
         self._index: dict[str, dict[str, tuple[str, int]]] = {}
         self._glossary: tuple[tuple[int, int] | None, Glossary | None] | None = None
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
@@ -287,19 +284,9 @@ class Views:
     # -- the files ---------------------------------------------------------------------------
 
     def catalog(self, article: Article) -> polib.POFile | None:
-        """The article's catalog (read-only: never change what this returns), None if unsynced."""
-        key = os.fspath(article.catalog)
-        try:
-            st = os.stat(key)
-        except FileNotFoundError:
-            return None
-        ident = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = self._catalogs.get(key)
-        if cached is not None and cached[0] == ident:
-            return cached[1]
-        po = pofile.load(key, self.project.config.catalog.wrap_width)
-        self._catalogs[key] = (ident, po)
-        return po
+        """The article's catalog with every acknowledged save (read-only: never change what
+        this returns), None if unsynced; see ``actions.catalog``."""
+        return actions.catalog(self.project, article)
 
     def glossary(self) -> Glossary | None:
         """The project's glossary, reloaded when its file changes.
@@ -529,7 +516,7 @@ class Views:
                 start = next((i for i, (n, _) in enumerate(chosen) if n > spot[1]), len(chosen))
                 page = min(start // PAGE_SIZE + 1, pages)
         window = chosen[start : start + PAGE_SIZE]
-        recent = contributions.read(self.project, article=article.slug)[-10:]
+        recent = actions.recent_contributions(self.project, article, 10)
         waiting = proposals.pending(article)
         discussed = notes.by_entry(article)
         changed = history.by_entry(article)
