@@ -159,6 +159,8 @@ class _Writer:
         self.po: polib.POFile | None = None
         self.ident: tuple[int, ...] | None = None
         self.texts = TextCache()
+        self.entries: dict[str, polib.POEntry] = {}  # po's live entries by msgid
+        self.tally = Counts()  # po's entries by state, kept up to date by each save
 
 
 _WRITERS: dict[str, _Writer] = {}
@@ -285,7 +287,7 @@ def _write_batch(
     try:
         po = _current(project, article, writer)
         writer.po = None  # until this batch is durable
-        entries = {e.msgid: e for e in active(po)}
+        entries = writer.entries
         at = contributions.now_stamp(now)
         records: list[Contribution] = []
         lines: list[str] = []
@@ -297,11 +299,13 @@ def _write_batch(
                         "the entry is no longer in the catalog (its source changed)",
                         hint="reload the article and translate the new entry",
                     )
+                was = entry_state(entry)
                 save.actions = _apply(entry, save)
             except TranspubError as exc:
                 save.error = exc
                 continue
             save.state = entry_state(entry)
+            writer.tally = _moved(writer.tally, was, save.state)
             save.result = _copy(entry)
             credited = [
                 contributions.credit(
@@ -334,7 +338,7 @@ def _write_batch(
             contributions.append(project, records)
             writer.ident = _identity(article.catalog)
         writer.po = po
-        tally = counts(po)
+        tally = writer.tally
         for save in batch:
             save.counts = tally
             if isinstance(save.error, ConflictError):
@@ -362,7 +366,18 @@ def _current(project: Project, article: Article, writer: _Writer) -> polib.POFil
     journal.settle(article.catalog, wrap)  # the file changed under journaled saves: merge them
     po = pofile.parse(article.catalog, wrap)
     writer.po, writer.ident, writer.texts = po, _identity(article.catalog), TextCache()
+    writer.entries, writer.tally = {e.msgid: e for e in active(po)}, counts(po)
     return po
+
+
+def _moved(tally: Counts, before: EntryState, after: EntryState) -> Counts:
+    """``tally`` after one entry went from state ``before`` to ``after``."""
+    if before is after:
+        return tally
+    by = {str(s): getattr(tally, str(s)) for s in EntryState}
+    by[str(before)] -= 1
+    by[str(after)] += 1
+    return Counts(**by)
 
 
 def catalog(project: Project, article: Article) -> polib.POFile | None:

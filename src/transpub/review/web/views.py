@@ -11,10 +11,10 @@ import json
 import math
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import polib
 
@@ -42,13 +42,14 @@ from transpub.glossary.term import TermType
 from transpub.review import actions, history
 from transpub.review import comments as notes
 from transpub.review import suggestions as proposals
-from transpub.review.actions import Blockers, entry_findings
+from transpub.review.actions import Blockers, SaveResult, entry_findings
 
 PAGE_SIZE = 100
 BLOCKERS_SHOWN = 20
 ENTRY_FILTERS = ("all", "untranslated", "draft", "reviewed", "problems")
 QUEUE_FILTERS = ("all", "mine", "review", "approved")
 _MAX_CACHED_FINDINGS = 200_000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,11 @@ def tm_suggestions(project: Project, msgid: str) -> tuple[Suggestion, ...]:
     )
 
 
+def _finding_key(entry: polib.POEntry) -> tuple[str, ...]:
+    """What an entry's findings depend on (with the glossary)."""
+    return (entry.msgid, entry.msgstr, entry.comment or "", *sorted(entry.flags))
+
+
 class Views:
     """The project as the pages see it, with caches that follow the files."""
 
@@ -275,6 +281,7 @@ class Views:
         self._index: dict[str, dict[str, tuple[str, int]]] = {}
         self._glossary: tuple[tuple[int, int] | None, Glossary | None] | None = None
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
+        self._sides: dict[Path, tuple[tuple[int, int, int] | None, Any]] = {}
         self._lock = threading.Lock()
         self.glossary_problem: str | None = None
         #: Per catalog, as the last page showed it: the check errors by msgid and the approval,
@@ -310,13 +317,47 @@ class Views:
                 self._findings.clear()
             return self._glossary[1]
 
+    def saved(self, result: SaveResult, glossary: Glossary | None) -> None:
+        """Remember the findings a save computed (with ``glossary``, the current one)."""
+        entry = result.written
+        if glossary is self._glossary_now() and entry.msgstr:
+            self._findings[_finding_key(entry)] = result.findings
+
+    def _side(self, path: Path, read: Callable[[], _T]) -> _T:
+        """What ``read`` makes of the file at ``path``, read again only when the file changes
+        (the files beside a catalog are appended to, or replaced whole: either changes this)."""
+        try:
+            st = os.stat(path)
+            ident: tuple[int, int, int] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            ident = None
+        cached = self._sides.get(path)
+        if cached is not None and cached[0] == ident:
+            value: _T = cached[1]
+            return value
+        value = read()
+        self._sides[path] = (ident, value)
+        return value
+
+    def _pending(self, article: Article) -> dict[str, list[proposals.Suggestion]]:
+        return self._side(proposals.path(article), lambda: proposals.pending(article))
+
+    def _comments(self, article: Article) -> dict[str, list[notes.Comment]]:
+        return self._side(notes.path(article), lambda: notes.by_entry(article))
+
+    def _history(self, article: Article) -> dict[str, list[history.Change]]:
+        return self._side(history.path(article), lambda: history.by_entry(article))
+
+    def _glossary_now(self) -> Glossary | None:
+        return self._glossary[1] if self._glossary is not None else None
+
     def findings(
         self, article: Article, entry: polib.POEntry, glossary: Glossary | None
     ) -> tuple[EntryFinding, ...]:
         """The entry's findings with ``glossary`` (the current one: see ``glossary()``)."""
         if not entry.msgstr:
             return ()
-        key = (entry.msgid, entry.msgstr, entry.comment or "", *sorted(entry.flags))
+        key = _finding_key(entry)
         found = self._findings.get(key)
         if found is None:
             source = str(article.source.relative_to(self.project.root))
@@ -417,20 +458,20 @@ class Views:
                 for p in (
                     pending
                     if pending is not None
-                    else proposals.pending(article).get(entry_id(entry.msgid), ())
+                    else self._pending(article).get(entry_id(entry.msgid), ())
                 )
             ),
             comments=(
                 comments
                 if comments is not None
-                else tuple(notes.by_entry(article).get(entry_id(entry.msgid), ()))
+                else tuple(self._comments(article).get(entry_id(entry.msgid), ()))
             ),
             history=tuple(
                 HistoryLine(c.id, c.user, c.at, c.actions, c.before, diff_parts(c.before, c.after))
                 for c in (
                     changes
                     if changes is not None
-                    else history.by_entry(article).get(entry_id(entry.msgid), ())
+                    else self._history(article).get(entry_id(entry.msgid), ())
                 )
             ),
         )
@@ -517,9 +558,9 @@ class Views:
                 page = min(start // PAGE_SIZE + 1, pages)
         window = chosen[start : start + PAGE_SIZE]
         recent = actions.recent_contributions(self.project, article, 10)
-        waiting = proposals.pending(article)
-        discussed = notes.by_entry(article)
-        changed = history.by_entry(article)
+        waiting = self._pending(article)
+        discussed = self._comments(article)
+        changed = self._history(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
@@ -573,7 +614,8 @@ class Views:
         count = 0
         for number, eid, found in errors.values():
             count += len(found)
-            shown.extend(Blocking(number, eid, f) for f in found[: BLOCKERS_SHOWN - len(shown)])
+            if len(shown) < BLOCKERS_SHOWN:
+                shown.extend(Blocking(number, eid, f) for f in found[: BLOCKERS_SHOWN - len(shown)])
         return Head(
             article.slug,
             state_of(tally, given is not None),
