@@ -33,6 +33,7 @@ from transpub.credits.contributions import Action, entry_id
 from transpub.review import store
 from transpub.review.accounts import USERS_ENV, Role, UserStore
 from transpub.review.actions import ConflictError, catalog, flush, save_entry
+from transpub.review.web.views import Views
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 SOURCE = "---\ntitle: 工作计划\n---\n\n" + "".join(f"- 第{i}项工作内容\n" for i in range(30))
@@ -247,3 +248,28 @@ def test_kill_9_loses_no_acknowledged_save(project_dir: Path, tmp_path: Path) ->
         assert texts[msgid(i)].msgstr == f"Saved {i}"
         assert get_note(texts[msgid(i)], "reviewer") == "li"
     assert len(contributions.read(project)) == 20  # translate + review for each
+
+
+# -- the editor page after a restart ---------------------------------------------------------
+
+
+def test_the_first_page_after_a_restart_runs_no_check_on_unchanged_entries(
+    plan: tuple[Project, Article],
+) -> None:
+    project, article = plan
+    save_entry(project, article, msgid(1), "", "Item 1 with 开源社 left", "li", now=NOW)
+    first = Views(project)
+    page = first.article_page(article)
+    assert first.checks_run >= 1 and page.blockers.errors  # the Chinese left is an error
+    again = Views(project)  # a new process would start like this
+    assert again.article_page(article).blockers == page.blockers
+    assert again.checks_run == 0
+    save_entry(project, article, msgid(2), "", "Item two", "li", now=NOW)
+    again.article_page(article)
+    assert again.checks_run == 1  # only the changed entry
+    glossary = project.root / "glossary" / "glossary.csv"
+    glossary.parent.mkdir(exist_ok=True)
+    glossary.write_text("zh,en,type\n工作,work,term\n", encoding="utf-8")
+    fresh = Views(project)  # another glossary: every translated entry is checked again
+    fresh.article_page(article)
+    assert fresh.checks_run == 2

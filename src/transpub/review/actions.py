@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -331,7 +332,9 @@ def _write_batch(
                 )
         if records and journaled:
             journal.append(article.catalog, lines)
-            store.mark(os.path.abspath(article.catalog), lambda: flush(project, article))
+            write = partial(flush, project, article)
+            journal.own(article.catalog, write)
+            store.mark(os.path.abspath(article.catalog), write)
         elif records:
             pofile.save(po, article.catalog)
             contributions.remember(project, article)

@@ -11,13 +11,15 @@ import json
 import math
 import os
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import polib
 
+from transpub import __version__
 from transpub.article import Article, Project
 from transpub.catalog.queue import (
     Approval,
@@ -33,8 +35,10 @@ from transpub.catalog.queue import (
     state_of,
 )
 from transpub.checks import Severity
+from transpub.checks.base import REGISTRY
 from transpub.checks.report import EntryFinding, project_glossary
 from transpub.credits.contributions import Contribution, entry_id
+from transpub.engines import tm
 from transpub.engines.tm import suggestions
 from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
@@ -43,6 +47,7 @@ from transpub.review import actions, history
 from transpub.review import comments as notes
 from transpub.review import suggestions as proposals
 from transpub.review.actions import Blockers, SaveResult, entry_findings
+from transpub.textfile import write_atomic
 
 PAGE_SIZE = 100
 BLOCKERS_SHOWN = 20
@@ -282,6 +287,13 @@ class Views:
         self._glossary: tuple[tuple[int, int] | None, Glossary | None] | None = None
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
         self._sides: dict[Path, tuple[tuple[int, int, int] | None, Any]] = {}
+        #: How many entries this instance ran the checks on (the others came from its caches).
+        self.checks_run = 0
+        self._findings_read: set[str] = set()  # articles whose findings file was read
+        self._tm: tm.TranslationMemory | None = None
+        self._tm_marks: tuple[tuple[str, int, int, int], ...] = ()
+        self._tm_refreshing = False
+        self._tm_lock = threading.Lock()
         self._lock = threading.Lock()
         self.glossary_problem: str | None = None
         #: Per catalog, as the last page showed it: the check errors by msgid and the approval,
@@ -348,6 +360,42 @@ class Views:
     def _history(self, article: Article) -> dict[str, list[history.Change]]:
         return self._side(history.path(article), lambda: history.by_entry(article))
 
+    # -- the findings of every entry, kept on disk for the first page after a restart ---------
+
+    def _findings_file(self, article: Article) -> Path:
+        return self.project.root / ".transpub" / "findings" / f"{article.slug}.json"
+
+    def _findings_stamp(self) -> str:
+        """What the cached findings were computed with: the checks and the glossary file."""
+        glossary = self._glossary[0] if self._glossary is not None else None
+        return json.dumps([__version__, sorted(REGISTRY), glossary])
+
+    def _load_findings(self, article: Article) -> None:
+        """Take the article's findings from the cache file, once (if made with the same checks
+        and glossary): the first page after a restart runs no check on unchanged entries."""
+        if article.slug in self._findings_read:
+            return
+        self._findings_read.add(article.slug)
+        try:
+            data = json.loads(self._findings_file(article).read_bytes())
+            if data["stamp"] != self._findings_stamp():
+                return
+            for key, found in data["entries"]:
+                self._findings.setdefault(tuple(key), tuple(EntryFinding(*f) for f in found))
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # no cache, or not one this version reads: the checks run
+
+    def _save_findings(self, article: Article, entries: list[polib.POEntry]) -> None:
+        """Keep the findings of the article's entries in ``.transpub/findings/<slug>.json``."""
+        rows = []
+        for entry in entries:
+            key = _finding_key(entry)
+            found = self._findings.get(key)
+            if found is not None:
+                rows.append([list(key), [astuple(f) for f in found]])
+        data = {"stamp": self._findings_stamp(), "entries": rows}
+        write_atomic(self._findings_file(article), json.dumps(data, ensure_ascii=False))
+
     def _glossary_now(self) -> Glossary | None:
         return self._glossary[1] if self._glossary is not None else None
 
@@ -362,6 +410,7 @@ class Views:
         if found is None:
             source = str(article.source.relative_to(self.project.root))
             found = entry_findings(entry, glossary, source)
+            self.checks_run += 1
             if len(self._findings) > _MAX_CACHED_FINDINGS:
                 self._findings.clear()
             self._findings[key] = found
@@ -484,7 +533,56 @@ class Views:
         """
         if entry_state(entry) is EntryState.REVIEWED:
             return ()
-        return tm_suggestions(self.project, entry.msgid)
+        try:
+            with self._memory() as memory:
+                threshold = self.project.config.translate.tm_threshold
+                found = [s for s in memory.fuzzy(entry.msgid, threshold, 4) if s.target][:3]
+        except TranspubError:
+            return ()  # a broken memory must not take the editor down; the CLI reports it
+        return tuple(
+            Suggestion(s.source, s.target, s.score, s.origin, diff_parts(s.source, entry.msgid))
+            for s in found
+        )
+
+    @contextmanager
+    def _memory(self) -> Iterator[tm.TranslationMemory]:
+        """The translation memory, for one thread at a time: built on first use; when a
+        catalog changed since, refreshed in the background (a lookup meanwhile answers from
+        the index as it was, never waiting for a catalog to be read)."""
+        marks = self._catalog_marks()
+        with self._tm_lock:
+            if self._tm is None:
+                self._tm, self._tm_marks = tm.TranslationMemory.for_project(self.project), marks
+            elif marks != self._tm_marks and not self._tm_refreshing:
+                self._tm_refreshing = True
+                threading.Thread(target=self._refresh_memory, args=(marks,), daemon=True).start()
+            yield self._tm
+
+    def _refresh_memory(self, marks: tuple[tuple[str, int, int, int], ...]) -> None:
+        fresh: tm.TranslationMemory | None = None
+        try:
+            fresh = tm.TranslationMemory.for_project(self.project)
+            fresh.fuzzy("", 100.0, 1)  # load its list of sources here, not in a lookup
+        except TranspubError:
+            pass  # the lookups keep the index they have
+        finally:
+            with self._tm_lock:
+                self._tm_refreshing = False
+                if fresh is not None:
+                    old, self._tm, self._tm_marks = self._tm, fresh, marks
+                    if old is not None:
+                        old.close()
+
+    def _catalog_marks(self) -> tuple[tuple[str, int, int, int], ...]:
+        """The identity of every catalog file (what the memory is built from)."""
+        marks = []
+        for article in self.project.articles():
+            try:
+                st = os.stat(article.catalog)
+            except FileNotFoundError:
+                continue
+            marks.append((article.slug, st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(marks)
 
     def locate(self, article: Article, eid: str) -> tuple[str, int] | None:
         """The msgid of the live entry with this id, and its number in the document.
@@ -535,11 +633,15 @@ class Views:
             )
         live = list(enumerate(active(po), 1))
         glossary = self.glossary()
+        self._load_findings(article)
+        ran = self.checks_run
         by_msgid: dict[str, _Errors] = {}
         for number, entry in live:
             found = self._errors(article, entry, glossary)
             if found:
                 by_msgid[entry.msgid] = (number, entry_id(entry.msgid), found)
+        if self.checks_run != ran:
+            self._save_findings(article, [e for _, e in live])
         given = approval(po)
         self._heads[os.fspath(article.catalog)] = (by_msgid, given)
         head = self._head(article, counts(po), given, by_msgid)
