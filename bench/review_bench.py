@@ -171,6 +171,12 @@ class Server:
         self.sock.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def login(url: str, name: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=url, timeout=120)
     form = {"csrf": _token(client.get("/login").text), "name": name, "password": PASSWORD}
@@ -404,7 +410,8 @@ def measure(args: argparse.Namespace) -> int:
         print(
             f"article: {len(drafts)} entries, catalog {size / 1024:.0f} KiB; {args.clients} "
             f"clients × {args.saves} saves ({len(plan.hot)} entries edited by all); "
-            f"set-up {time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores"
+            f"set-up {time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f}"
         )
 
         server = Server(web, users)
@@ -415,7 +422,9 @@ def measure(args: argparse.Namespace) -> int:
             static = [timed_get(viewer, "/static/app.css") for _ in range(args.repeat)]
             outcomes, wall, during = run_http(server.url, plan)
             after = [timed_get(viewer, f"/articles/{SLUG}") for _ in range(args.repeat)]
+            cpu0 = cpu_seconds(server.proc.pid)
             paced_outcomes, paced_wall = run_paced(server.url, paced)
+            paced_cpu = (cpu_seconds(server.proc.pid) - cpu0) / len(paced_outcomes)
             tm, tm_saves = memory_after_saves(server.url, tm_entries)
             viewer.close()
         finally:
@@ -440,6 +449,10 @@ def measure(args: argparse.Namespace) -> int:
             f"during the saves median {1000 * statistics.median(during):.0f} ms "
             f"({len(during)} loads)"
         )
+        print(
+            f"server CPU per paced save: {1000 * paced_cpu:.1f} ms (login and the page's "
+            "requests excluded; independent of the machine's other load)"
+        )
         print(f"article page, first view after a restart: {1000 * restarted:.0f} ms")
         print(
             f"memory suggestions right after a save: p50 {1000 * statistics.median(tm):.1f} ms, "
@@ -458,6 +471,9 @@ def measure(args: argparse.Namespace) -> int:
         )
         lost = sum(1 for p in problems if p.startswith("lost update"))
         print(f"lost updates: {lost}; other problems: {len(problems) - lost}")
+        print(
+            f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         for problem in problems[:10]:
             print("  " + problem)
         return 1 if problems else 0

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -290,6 +290,9 @@ class Views:
         #: How many entries this instance ran the checks on (the others came from its caches).
         self.checks_run = 0
         self._findings_read: set[str] = set()  # articles whose findings file was read
+        #: Findings read from those files, as stored: [line, check, severity, message] by key.
+        self._stored: dict[tuple[str, ...], list[list[Any]]] = {}
+        self._sources: dict[str, str] = {}
         self._tm: tm.TranslationMemory | None = None
         self._tm_marks: tuple[tuple[str, int, int, int], ...] = ()
         self._tm_refreshing = False
@@ -381,7 +384,7 @@ class Views:
             if data["stamp"] != self._findings_stamp():
                 return
             for key, found in data["entries"]:
-                self._findings.setdefault(tuple(key), tuple(EntryFinding(*f) for f in found))
+                self._stored.setdefault(tuple(key), found)
         except (OSError, ValueError, KeyError, TypeError):
             return  # no cache, or not one this version reads: the checks run
 
@@ -392,7 +395,7 @@ class Views:
             key = _finding_key(entry)
             found = self._findings.get(key)
             if found is not None:
-                rows.append([list(key), [astuple(f) for f in found]])
+                rows.append([list(key), [[f.line, f.check, f.severity, f.message] for f in found]])
         data = {"stamp": self._findings_stamp(), "entries": rows}
         write_atomic(self._findings_file(article), json.dumps(data, ensure_ascii=False))
 
@@ -408,9 +411,13 @@ class Views:
         key = _finding_key(entry)
         found = self._findings.get(key)
         if found is None:
-            source = str(article.source.relative_to(self.project.root))
-            found = entry_findings(entry, glossary, source)
-            self.checks_run += 1
+            source = self._source(article)
+            stored = self._stored.pop(key, None)
+            if stored is not None:  # from the findings file (see _load_findings)
+                found = tuple(EntryFinding(source, n, entry.msgid, *rest) for n, *rest in stored)
+            else:
+                found = entry_findings(entry, glossary, source)
+                self.checks_run += 1
             if len(self._findings) > _MAX_CACHED_FINDINGS:
                 self._findings.clear()
             self._findings[key] = found
@@ -700,9 +707,26 @@ class Views:
     def _errors(
         self, article: Article, entry: polib.POEntry, glossary: Glossary | None
     ) -> tuple[EntryFinding, ...]:
+        key = _finding_key(entry)
+        stored = self._stored.get(key) if entry.msgstr and key not in self._findings else None
+        if stored is not None:  # only the errors: the rest when the entry is shown
+            source = self._source(article)
+            error = str(Severity.ERROR)
+            return tuple(
+                EntryFinding(source, n, entry.msgid, check, severity, message)
+                for n, check, severity, message in stored
+                if severity == error
+            )
         return tuple(
             f for f in self.findings(article, entry, glossary) if f.severity == Severity.ERROR
         )
+
+    def _source(self, article: Article) -> str:
+        """The article's source file as findings name it (relative to the project)."""
+        found = self._sources.get(article.slug)
+        if found is None:
+            found = self._sources[article.slug] = str(article.source.relative_to(self.project.root))
+        return found
 
     def _head(
         self,
