@@ -30,7 +30,7 @@ from transpub.catalog.queue import EntryState, get_note
 from transpub.catalog.sync import sync_article
 from transpub.credits import contributions
 from transpub.credits.contributions import Action, entry_id
-from transpub.review import store
+from transpub.review import history, store
 from transpub.review.accounts import USERS_ENV, Role, UserStore
 from transpub.review.actions import ConflictError, catalog, flush, save_entry
 from transpub.review.web.views import Views
@@ -273,3 +273,20 @@ def test_the_first_page_after_a_restart_runs_no_check_on_unchanged_entries(
     fresh = Views(project)  # another glossary: every translated entry is checked again
     fresh.article_page(article)
     assert fresh.checks_run == 2
+
+
+def test_the_history_reader_follows_appends_and_replacements(
+    plan: tuple[Project, Article],
+) -> None:
+    project, article = plan
+    reader = history.Reader(article)
+    assert reader.by_entry() == {}
+    for i, text in enumerate(["One", "One more"]):
+        result = save_entry(project, article, msgid(1), "One" if i else "", text, "li", now=NOW)
+        history.record(article, result, "One" if i else "", "li", "2026-03-01T09:30:00Z")
+        assert reader.by_entry() == history.by_entry(article)
+    with open(history.path(article), "ab") as fh:
+        fh.write(b'{"id": "torn')  # a line being written (or torn) is not read yet
+    assert [c.after for c in reader.by_entry()[entry_id(msgid(1))]] == ["One more", "One"]
+    history.path(article).write_text("", encoding="utf-8")  # replaced (a new inode or shorter)
+    assert reader.by_entry() == {}

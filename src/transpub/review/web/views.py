@@ -293,6 +293,7 @@ class Views:
         #: Findings read from those files, as stored: [line, check, severity, message] by key.
         self._stored: dict[tuple[str, ...], list[list[Any]]] = {}
         self._sources: dict[str, str] = {}
+        self._histories: dict[str, history.Reader] = {}
         self._tm: tm.TranslationMemory | None = None
         self._tm_marks: tuple[tuple[str, int, int, int], ...] = ()
         self._tm_refreshing = False
@@ -361,7 +362,10 @@ class Views:
         return self._side(notes.path(article), lambda: notes.by_entry(article))
 
     def _history(self, article: Article) -> dict[str, list[history.Change]]:
-        return self._side(history.path(article), lambda: history.by_entry(article))
+        reader = self._histories.get(article.slug)
+        if reader is None:
+            reader = self._histories[article.slug] = history.Reader(article)
+        return reader.by_entry()
 
     # -- the findings of every entry, kept on disk for the first page after a restart ---------
 
