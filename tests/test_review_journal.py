@@ -215,11 +215,13 @@ def test_kill_9_loses_no_acknowledged_save(project_dir: Path, tmp_path: Path) ->
     )
     try:
         assert server.stderr is not None
+        seen = []
         for line in server.stderr:  # wait for uvicorn to say it listens: no polling
+            seen.append(line)
             if "Uvicorn running on" in line:
                 break
         else:
-            pytest.fail("the server stopped")
+            pytest.fail("the server stopped: " + "".join(seen))
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             page = client.get("/login").text
             csrf = page.split('name="csrf" value="')[1].split('"')[0]

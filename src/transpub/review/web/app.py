@@ -7,6 +7,7 @@ without reloading the page and binds Ctrl+Enter.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -98,6 +99,8 @@ def templates() -> Jinja2Templates:
     )
     env.globals["percent"] = percent
     env.globals["can"] = can
+    for name in env.list_templates():  # compiled now rather than on the first request
+        env.get_template(name)
     return Jinja2Templates(env=env, context_processors=[_context])
 
 
@@ -230,4 +233,5 @@ def create_app(
     app.state.views = Views(project)
     app.state.templates = templates()
     app.state.limiter = limiter or LoginLimiter()
+    threading.Thread(target=app.state.views.warm, name="transpub-warm", daemon=True).start()
     return app

@@ -367,6 +367,17 @@ class Views:
             reader = self._histories[article.slug] = history.Reader(article)
         return reader.by_entry()
 
+    def warm(self) -> None:
+        """Read what the first pages need (the glossary, each catalog and its stored findings)
+        before anyone asks; the review app does it in the background at start-up."""
+        try:
+            self.glossary()
+            for article in self.project.articles():
+                if self.catalog(article) is not None:
+                    self._load_findings(article)
+        except TranspubError:
+            pass  # the page that needs it reports the problem
+
     # -- the findings of every entry, kept on disk for the first page after a restart ---------
 
     def _findings_file(self, article: Article) -> Path:
@@ -563,7 +574,8 @@ class Views:
         marks = self._catalog_marks()
         with self._tm_lock:
             if self._tm is None:
-                self._tm, self._tm_marks = tm.TranslationMemory.for_project(self.project), marks
+                self._tm = tm.TranslationMemory.for_project(self.project, self.catalog)
+                self._tm_marks = marks
             elif marks != self._tm_marks and not self._tm_refreshing:
                 self._tm_refreshing = True
                 threading.Thread(target=self._refresh_memory, args=(marks,), daemon=True).start()
@@ -572,7 +584,7 @@ class Views:
     def _refresh_memory(self, marks: tuple[tuple[str, int, int, int], ...]) -> None:
         fresh: tm.TranslationMemory | None = None
         try:
-            fresh = tm.TranslationMemory.for_project(self.project)
+            fresh = tm.TranslationMemory.for_project(self.project, self.catalog)
             fresh.fuzzy("", 100.0, 1)  # load its list of sources here, not in a lookup
         except TranspubError:
             pass  # the lookups keep the index they have
