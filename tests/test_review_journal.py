@@ -292,3 +292,16 @@ def test_the_history_reader_follows_appends_and_replacements(
     assert [c.after for c in reader.by_entry()[entry_id(msgid(1))]] == ["One more", "One"]
     history.path(article).write_text("", encoding="utf-8")  # replaced (a new inode or shorter)
     assert reader.by_entry() == {}
+
+
+def test_findings_of_saves_are_kept_at_shutdown(plan: tuple[Project, Article]) -> None:
+    project, article = plan
+    views = Views(project)
+    views.article_page(article)
+    glossary = views.glossary()
+    result = save_entry(project, article, msgid(3), "", "Item three", "li", glossary=glossary)
+    views.saved(result, glossary)  # as the app does after a save
+    views.keep_findings()  # as the app does at shutdown
+    after = Views(project)
+    after.article_page(article)
+    assert after.checks_run == 0

@@ -126,6 +126,7 @@ def _recover(project: Project) -> None:
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     yield
     store.flush_all()  # at shutdown: every catalog file holds every save (also done at exit)
+    app.state.views.keep_findings()  # for the first page after the next start
 
 
 def create_app(

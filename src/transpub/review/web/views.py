@@ -294,6 +294,7 @@ class Views:
         self._stored: dict[tuple[str, ...], list[list[Any]]] = {}
         self._sources: dict[str, str] = {}
         self._histories: dict[str, history.Reader] = {}
+        self._unsaved: set[str] = set()  # articles with findings not in their findings file
         self._tm: tm.TranslationMemory | None = None
         self._tm_marks: tuple[tuple[str, int, int, int], ...] = ()
         self._tm_refreshing = False
@@ -338,6 +339,20 @@ class Views:
         entry = result.written
         if glossary is self._glossary_now() and entry.msgstr:
             self._findings[_finding_key(entry)] = result.findings
+            self._unsaved.add(result.slug)
+
+    def keep_findings(self) -> None:
+        """Write the findings files of the articles saved into since their last page (the
+        review app does it at shutdown, for the first page after a restart)."""
+        for slug in sorted(self._unsaved):
+            try:
+                article = self.project.article(slug)
+                po = self.catalog(article)
+            except TranspubError:
+                continue
+            if po is not None:
+                self._save_findings(article, active(po))
+        self._unsaved.clear()
 
     def _side(self, path: Path, read: Callable[[], _T]) -> _T:
         """What ``read`` makes of the file at ``path``, read again only when the file changes
@@ -663,8 +678,9 @@ class Views:
             found = self._errors(article, entry, glossary)
             if found:
                 by_msgid[entry.msgid] = (number, entry_id(entry.msgid), found)
-        if self.checks_run != ran:
+        if self.checks_run != ran or article.slug in self._unsaved:
             self._save_findings(article, [e for _, e in live])
+            self._unsaved.discard(article.slug)
         given = approval(po)
         self._heads[os.fspath(article.catalog)] = (by_msgid, given)
         head = self._head(article, counts(po), given, by_msgid)
