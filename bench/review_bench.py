@@ -9,9 +9,13 @@ corrected text, as the editor page's script does (POST with ``X-Requested-With: 
 the saves aim at a small set of entries that every client edits, from the same starting text, so
 conflicts must happen: the first save of such an entry wins, every later one must get 409.
 
-Reported: save latency (p50, p95, max), throughput, the article page's load time (cold: first
-view, checks included; warm: median of repeats; and twice a second during the saves), and a
-check that no update was lost: every accepted text is in the catalog at the end, every refused
+Two loads: *closed loop* (every client saves again as soon as it is answered: saturation, the
+server's throughput decides the latency) and *paced* (each client saves once every 1–2 s, as
+people do: the latency a reviewer sees). Reported: save latency (p50, p95, max), throughput,
+the article page's load time (cold: first view, checks included; warm: median of repeats;
+twice a second during the closed-loop saves; and the first view after a restart of the
+server), memory suggestions right after a save (p95), and a check that no update was lost:
+every accepted text is in the catalog at the end, every refused
 one was refused with a conflict that showed the winning text. The peer, measured in the same run
 on a copy of the same project: the same saves through the library function
 (``transpub.review.actions.save_entry``) from twenty threads, without HTTP; and a GET of a static
@@ -145,7 +149,7 @@ def serve(folder: str, users: str, fd: int) -> None:
     from transpub.review.web import create_app
 
     app = create_app(Project.open(folder), UserStore(users), SECRET)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     server.run(sockets=[socket.socket(fileno=fd)])
 
 
@@ -165,6 +169,12 @@ class Server:
         self.proc.terminate()
         self.proc.wait(timeout=30)
         self.sock.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def login(url: str, name: str) -> tuple[httpx.Client, str]:
@@ -226,6 +236,67 @@ def run_http(url: str, plan: Plan) -> tuple[list[Outcome], float, list[float]]:
     for http, _ in sessions:
         http.close()
     return outcomes, wall, during
+
+
+def run_paced(
+    sessions: list[tuple[httpx.Client, str]], jobs: list[list[tuple[str, str, str]]], seed: int = 11
+) -> tuple[list[Outcome], float]:
+    """Each client saves its entries one every 1–2 s (random), starting at random moments."""
+    outcomes: list[Outcome] = []
+    guard = threading.Lock()
+    start = threading.Barrier(len(jobs) + 1)
+
+    def client(c: int) -> None:
+        http, token = sessions[c]
+        rng = random.Random(seed + c)
+        start.wait()
+        time.sleep(rng.uniform(0, 2))
+        for msgid, base, text in jobs[c]:
+            data = {"csrf": token, "base": _json(base), "text": text, "action": "approve"}
+            t0 = time.perf_counter()
+            response = http.post(
+                f"/articles/{SLUG}/entries/{entry_id(msgid)}",
+                data=data,
+                headers={"X-Requested-With": "fetch"},
+            )
+            elapsed = time.perf_counter() - t0
+            with guard:
+                outcomes.append(Outcome(c, msgid, text, response.status_code, elapsed))
+            time.sleep(rng.uniform(1, 2))
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(len(jobs))]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    for http, _ in sessions:
+        http.close()
+    return outcomes, wall
+
+
+def memory_after_saves(
+    url: str, entries: list[tuple[str, str]]
+) -> tuple[list[float], list[Outcome]]:
+    """Memory suggestions of an entry, each asked right after a save of another entry."""
+    http, token = login(url, "rev0")
+    times, saves = [], []
+    for (saved, base), (asked, _) in zip(entries[::2], entries[1::2], strict=False):
+        text = f"Saved: {saved[:6]}"
+        data = {"csrf": token, "base": _json(base), "text": text, "action": "approve"}
+        t0 = time.perf_counter()
+        response = http.post(
+            f"/articles/{SLUG}/entries/{entry_id(saved)}",
+            data=data,
+            headers={"X-Requested-With": "fetch"},
+        )
+        assert response.status_code == 200, response.text[:200]
+        saves.append(Outcome(0, saved, text, 200, time.perf_counter() - t0))
+        times.append(timed_get(http, f"/articles/{SLUG}/entries/{entry_id(asked)}/suggestions"))
+    http.close()
+    return times, saves
 
 
 def _json(text: str) -> str:
@@ -325,11 +396,21 @@ def measure(args: argparse.Namespace) -> int:
         for c in range(args.clients):
             store.add(f"rev{c}", Role.REVIEWER, PASSWORD)
         plan = make_plan(drafts, args.clients, args.saves)
+        used = {m for job in plan.jobs for m, _, _ in job}
+        spare = [(m, t) for m, t in drafts[1:] if m not in used]
+        paced = [
+            [(m, base, f"Reviewer {c} paced: {m[:6]}…") for m, base in spare[c :: args.clients]][
+                : args.paced
+            ]
+            for c in range(args.clients)
+        ]
+        tm_entries = spare[args.clients * args.paced : args.clients * args.paced + 40]
         size = (web / "articles" / SLUG / "en.po").stat().st_size
         print(
             f"article: {len(drafts)} entries, catalog {size / 1024:.0f} KiB; {args.clients} "
             f"clients × {args.saves} saves ({len(plan.hot)} entries edited by all); "
-            f"set-up {time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores"
+            f"set-up {time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f}"
         )
 
         server = Server(web, users)
@@ -340,13 +421,28 @@ def measure(args: argparse.Namespace) -> int:
             static = [timed_get(viewer, "/static/app.css") for _ in range(args.repeat)]
             outcomes, wall, during = run_http(server.url, plan)
             after = [timed_get(viewer, f"/articles/{SLUG}") for _ in range(args.repeat)]
+            sessions = [login(server.url, f"rev{c}") for c in range(len(paced))]
+            cpu0 = cpu_seconds(server.proc.pid)  # logging in (argon2) is not counted
+            paced_outcomes, paced_wall = run_paced(sessions, paced)
+            paced_cpu = (cpu_seconds(server.proc.pid) - cpu0) / len(paced_outcomes)
+            tm, tm_saves = memory_after_saves(server.url, tm_entries)
+            viewer.close()
+        finally:
+            server.stop()
+        server = Server(web, users)  # restarted: the first page after a restart
+        try:
+            viewer, _ = login(server.url, "rev0")
+            cpu0 = cpu_seconds(server.proc.pid)
+            restarted = timed_get(viewer, f"/articles/{SLUG}")
+            restarted_cpu = cpu_seconds(server.proc.pid) - cpu0
             viewer.close()
         finally:
             server.stop()
         lib_outcomes, lib_wall = run_library(lib, plan)
 
         print()
-        http_fig = summary("HTTP (review app)", outcomes, wall)
+        http_fig = summary("HTTP closed loop (review app)", outcomes, wall)
+        paced_fig = summary("HTTP paced, 1 save/1–2 s", paced_outcomes, paced_wall)
         lib_fig = summary("library (save_entry, peer)", lib_outcomes, lib_wall)
         page = statistics.median(warm)
         print(
@@ -355,18 +451,34 @@ def measure(args: argparse.Namespace) -> int:
             f"during the saves median {1000 * statistics.median(during):.0f} ms "
             f"({len(during)} loads)"
         )
+        print(
+            f"server CPU per paced save: {1000 * paced_cpu:.1f} ms (the flushes included; "
+            "hardly moved by the machine's other load)"
+        )
+        print(
+            f"article page, first view after a restart: {1000 * restarted:.0f} ms "
+            f"(server CPU meanwhile {1000 * restarted_cpu:.0f} ms)"
+        )
+        print(
+            f"memory suggestions right after a save: p50 {1000 * statistics.median(tm):.1f} ms, "
+            f"p95 {1000 * pct(tm, 0.95):.1f} ms ({len(tm)} lookups)"
+        )
         print(f"static file GET (HTTP floor): median {1000 * statistics.median(static):.1f} ms")
         print()
         print(f"HTTP p50 / library p50: {http_fig['p50'] / lib_fig['p50']:.2f}×")
         print(f"HTTP p95 / library p95: {http_fig['p95'] / lib_fig['p95']:.2f}×")
+        print(f"paced HTTP p95 / library p95: {paced_fig['p95'] / lib_fig['p95']:.2f}×")
         print(f"HTTP throughput / library: {http_fig['throughput'] / lib_fig['throughput']:.2f}×")
         print(f"warm page load / static GET: {page / statistics.median(static):.0f}×")
 
-        problems = verify(web, plan, outcomes, http=True) + verify(
+        problems = verify(web, plan, outcomes + paced_outcomes + tm_saves, http=True) + verify(
             lib, plan, lib_outcomes, http=False
         )
         lost = sum(1 for p in problems if p.startswith("lost update"))
         print(f"lost updates: {lost}; other problems: {len(problems) - lost}")
+        print(
+            f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         for problem in problems[:10]:
             print("  " + problem)
         return 1 if problems else 0
@@ -381,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=20, help="concurrent reviewers (20)")
     parser.add_argument("--saves", type=int, default=30, help="saves per reviewer (30)")
+    parser.add_argument("--paced", type=int, default=10, help="paced saves per reviewer (10)")
     parser.add_argument("--units", type=int, default=2000, help="units of the article (2000)")
     parser.add_argument("--repeat", type=int, default=5, help="page loads to time (5)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")

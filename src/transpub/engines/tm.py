@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from transpub.article import Project
+import polib
+
+from transpub.article import Article, Project
 from transpub.catalog import pofile
 from transpub.catalog.queue import EntryState, active, entry_state, get_note
 from transpub.errors import TranspubError
@@ -58,10 +60,13 @@ class TranslationMemory:
         self._sources: list[str] | None = None
 
     @classmethod
-    def for_project(cls, project: Project) -> TranslationMemory:
-        """The project's memory, refreshed from every catalog that changed since last time."""
+    def for_project(
+        cls, project: Project, catalogs: Callable[[Article], polib.POFile | None] | None = None
+    ) -> TranslationMemory:
+        """The project's memory, refreshed from every catalog that changed since last time
+        (read with ``catalogs`` when given: the review app passes the ones it holds)."""
         memory = cls(project.root / ".transpub" / "tm.sqlite")
-        memory.refresh(project)
+        memory.refresh(project, catalogs)
         return memory
 
     def __enter__(self) -> TranslationMemory:
@@ -73,8 +78,11 @@ class TranslationMemory:
     def close(self) -> None:
         self.db.close()
 
-    def refresh(self, project: Project) -> int:
-        """Re-index the catalogs whose size or mtime changed; returns how many were re-read."""
+    def refresh(
+        self, project: Project, catalogs: Callable[[Article], polib.POFile | None] | None = None
+    ) -> int:
+        """Re-index the catalogs whose size or mtime changed; returns how many were re-read
+        (with ``catalogs``, if given, rather than from their files)."""
         changed = 0
         seen: set[str] = set()
         for article in project.articles():
@@ -88,7 +96,9 @@ class TranslationMemory:
             ).fetchone()
             if row == (stat.st_size, stat.st_mtime_ns):
                 continue
-            po = pofile.load(article.catalog)
+            po = catalogs(article) if catalogs is not None else pofile.load(article.catalog)
+            if po is None:
+                continue
             rows = [
                 (e.msgid, e.msgstr, origin, get_note(e, "reviewer") or "", "")
                 for e in active(po)

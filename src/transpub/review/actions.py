@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import fcntl
+import json
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import polib
 
 from transpub.article import Article, Project
-from transpub.catalog import pofile
-from transpub.catalog.pofile import PO_DATE
+from transpub.catalog import journal, pofile
+from transpub.catalog.pofile import PO_DATE, TextCache
 from transpub.catalog.queue import (
     Approval,
     Counts,
@@ -43,6 +44,7 @@ from transpub.credits.contributions import Action, Contribution, entry_id
 from transpub.errors import ApprovalError, ArticleError, TranspubError
 from transpub.events import APPROVED, emit_article_event
 from transpub.glossary.model import Glossary
+from transpub.review import store
 from transpub.wording import counted
 
 
@@ -147,15 +149,20 @@ class _Save:
 
 
 class _Writer:
-    """Per catalog: the pending saves and the lock of whoever writes them."""
+    """Per catalog: the pending saves, and the catalog as this process holds it."""
 
     def __init__(self) -> None:
         self.pending: list[_Save] = []
         self.guard = threading.Lock()  # protects `pending`
-        self.commit = threading.Lock()  # held while the catalog is read, changed and written
-        #: The catalog as this process last wrote it, with the identity of that file: reused
-        #: while the file is still that one (an atomic replace always makes a new file).
-        self.written: tuple[tuple[int, ...], polib.POFile] | None = None
+        #: The catalog as the saves left it, and the identity of the file it was read from or
+        #: last written to: reused while the file is still that one (an atomic replace always
+        #: makes a new file). With journaling on (``store.journaled``), it is ahead of the file
+        #: by the journal's records. Changed only under the article's lock.
+        self.po: polib.POFile | None = None
+        self.ident: tuple[int, ...] | None = None
+        self.texts = TextCache()
+        self.entries: dict[str, polib.POEntry] = {}  # po's live entries by msgid
+        self.tally = Counts()  # po's entries by state, kept up to date by each save
 
 
 _WRITERS: dict[str, _Writer] = {}
@@ -181,20 +188,15 @@ def _writer(article: Article) -> _Writer:
 
 def lock_path(article: Article) -> Path:
     """The lock file beside the catalog (``.en.po.lock``)."""
-    return article.folder / f".{article.catalog.name}.lock"
+    return journal.lock_path(article.catalog)
 
 
 @contextmanager
 def article_lock(article: Article) -> Iterator[None]:
-    """Exclusive use of an article's catalog: a thread lock, then ``flock`` for other processes."""
-    writer = _writer(article)
-    with writer.commit:
-        fd = os.open(lock_path(article), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    """Exclusive use of an article's catalog and journal: a thread lock, then ``flock`` for
+    other processes; re-entrant."""
+    with journal.catalog_lock(article.catalog):
+        yield
 
 
 def find_entry(po: polib.POFile, eid: str) -> polib.POEntry | None:
@@ -281,17 +283,16 @@ def _identity(path: Path) -> tuple[int, ...]:
 def _write_batch(
     project: Project, article: Article, writer: _Writer, batch: list[_Save], now: datetime
 ) -> None:
-    """Apply the batch to the catalog in order, write it once, log the contributions."""
+    """Apply the batch to the catalog in order, log the contributions, and make it durable:
+    one journal append (journaling on) or one atomic write of the catalog (off)."""
+    journaled = store.journaled(os.path.abspath(article.catalog))
     try:
-        known = writer.written
-        writer.written = None  # until this batch is written whole
-        if known is not None and known[0] == _identity(article.catalog):
-            po = known[1]  # the file is what we wrote last: no need to parse it again
-        else:
-            po = pofile.load(article.catalog, project.config.catalog.wrap_width)
-        entries = {e.msgid: e for e in active(po)}
+        po = _current(project, article, writer)
+        writer.po = None  # until this batch is durable
+        entries = writer.entries
         at = contributions.now_stamp(now)
         records: list[Contribution] = []
+        lines: list[str] = []
         for save in batch:
             entry = entries.get(save.msgid)
             try:
@@ -300,13 +301,15 @@ def _write_batch(
                         "the entry is no longer in the catalog (its source changed)",
                         hint="reload the article and translate the new entry",
                     )
+                was = entry_state(entry)
                 save.actions = _apply(entry, save)
             except TranspubError as exc:
                 save.error = exc
                 continue
             save.state = entry_state(entry)
+            writer.tally = _moved(writer.tally, was, save.state)
             save.result = _copy(entry)
-            records.extend(
+            credited = [
                 contributions.credit(
                     save.user if a is Action.REVIEW else save.author or save.user,
                     a,
@@ -317,15 +320,29 @@ def _write_batch(
                     previous=save.base,
                 )
                 for a in save.actions
-            )
-        if records:
-            po.metadata["PO-Revision-Date"] = now.strftime(PO_DATE)
-            po.metadata["Last-Translator"] = records[-1].user  # as a PO editor records it
+            ]
+            if credited:
+                meta = {
+                    "PO-Revision-Date": now.strftime(PO_DATE),
+                    "Last-Translator": credited[-1].user,  # as a PO editor records it
+                }
+                po.metadata.update(meta)
+                records.extend(credited)
+                lines.append(
+                    journal.record(entry, save.base, meta, [c.to_json() for c in credited])
+                )
+        if records and journaled:
+            journal.append(article.catalog, lines)
+            write = partial(flush, project, article)
+            journal.own(article.catalog, write)
+            store.mark(os.path.abspath(article.catalog), write)
+        elif records:
             pofile.save(po, article.catalog)
             contributions.remember(project, article)
             contributions.append(project, records)
-        writer.written = (_identity(article.catalog), po)
-        tally = counts(po)
+            writer.ident = _identity(article.catalog)
+        writer.po = po
+        tally = writer.tally
         for save in batch:
             save.counts = tally
             if isinstance(save.error, ConflictError):
@@ -338,6 +355,82 @@ def _write_batch(
     finally:
         for save in batch:
             save.done = True
+
+
+def _current(project: Project, article: Article, writer: _Writer) -> polib.POFile:
+    """The catalog with every acknowledged save (the article's lock is held): the one in
+    memory while its file is unchanged, else the file (its journal replayed onto it first)."""
+    try:
+        ident = _identity(article.catalog)
+    except FileNotFoundError:
+        ident = None
+    if writer.po is not None and ident is not None and ident == writer.ident:
+        return writer.po
+    wrap = project.config.catalog.wrap_width
+    journal.settle(article.catalog, wrap)  # the file changed under journaled saves: merge them
+    po = pofile.parse(article.catalog, wrap)
+    writer.po, writer.ident, writer.texts = po, _identity(article.catalog), TextCache()
+    writer.entries, writer.tally = {e.msgid: e for e in active(po)}, counts(po)
+    return po
+
+
+def _moved(tally: Counts, before: EntryState, after: EntryState) -> Counts:
+    """``tally`` after one entry went from state ``before`` to ``after``."""
+    if before is after:
+        return tally
+    by = {str(s): getattr(tally, str(s)) for s in EntryState}
+    by[str(before)] -= 1
+    by[str(after)] += 1
+    return Counts(**by)
+
+
+def catalog(project: Project, article: Article) -> polib.POFile | None:
+    """The article's catalog with every acknowledged save, None when it is not synced yet.
+
+    Read-only: never change what this returns. With journaling on, it is the catalog this
+    process keeps in memory (saves change its entries in place, under the article's lock).
+    """
+    writer = _writer(article)
+    po, known = writer.po, writer.ident
+    try:
+        ident = _identity(article.catalog)
+    except FileNotFoundError:
+        return None
+    if po is not None and ident == known:
+        return po
+    with article_lock(article):
+        if not article.catalog.is_file():
+            return None
+        return _current(project, article, writer)
+
+
+def recent_contributions(project: Project, article: Article, limit: int) -> list[Contribution]:
+    """The article's last ``limit`` contributions, those still in its journal included."""
+    journaled = [  # read first: a flush meanwhile moves them into the credit files
+        contributions.Contribution(**{**data, "action": Action(data["action"])})
+        for record in journal.read(article.catalog)
+        for data in map(json.loads, record.get("credits", ()))
+    ]
+    logged = contributions.read(project, article=article.slug)
+    return list(dict.fromkeys([*logged, *journaled]))[-limit:]
+
+
+def flush(project: Project, article: Article) -> None:
+    """Write the journaled saves of the article into its catalog file and empty the journal
+    (from memory when the file is unchanged since it was read, else by replaying the journal
+    onto the file as it is now: see ``transpub.catalog.journal.replay``)."""
+    writer = _writer(article)
+    wrap = project.config.catalog.wrap_width
+    with article_lock(article):
+        if not journal.pending(article.catalog):
+            return
+        po = writer.po
+        if po is not None and writer.ident == _identity(article.catalog):
+            journal.replay(article.catalog, wrap, writer.texts.dumps(po), project)
+            writer.ident = _identity(article.catalog)
+        else:
+            journal.replay(article.catalog, wrap, project=project)
+            writer.po = None
 
 
 def _copy(entry: polib.POEntry) -> polib.POEntry:

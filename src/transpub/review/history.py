@@ -8,10 +8,14 @@ not in it; the contribution log credits them.
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from transpub.article import Article, Project
 from transpub.catalog import pofile
@@ -42,15 +46,61 @@ def path(article: Article) -> Path:
 
 def read(article: Article) -> list[Change]:
     """Every recorded change of the article, oldest first."""
-    out = []
-    for data in jsonlines.read(path(article), "a change"):
+    return [change_of(data, path(article)) for data in jsonlines.read(path(article), "a change")]
+
+
+def change_of(data: dict[str, Any], file: Path) -> Change:
+    """The change a line of ``file`` records."""
+    try:
+        return Change(**{**data, "actions": tuple(data.get("actions", ()))})
+    except TypeError as exc:
+        raise ArticleError(
+            f"a change has other fields ({exc})", path=file, hint="repair the line"
+        ) from exc
+
+
+class Reader:
+    """The article's changes by entry id (newest first), kept up to date by reading only the
+    lines appended since the last call (the whole file again when it was replaced)."""
+
+    def __init__(self, article: Article) -> None:
+        self.file = path(article)
+        self._at: tuple[int, int] | None = None  # (inode, bytes read)
+        self._by_entry: dict[str, list[Change]] = {}
+        self._lock = threading.Lock()
+
+    def by_entry(self) -> dict[str, list[Change]]:
+        """As ``by_entry(article)``; do not change what it returns. Thread-safe."""
+        with self._lock:
+            return self._update()
+
+    def _update(self) -> dict[str, list[Change]]:
         try:
-            out.append(Change(**{**data, "actions": tuple(data.get("actions", ()))}))
-        except TypeError as exc:
-            raise ArticleError(
-                f"a change has other fields ({exc})", path=path(article), hint="repair the line"
-            ) from exc
-    return out
+            st = os.stat(self.file)
+        except FileNotFoundError:
+            self._at, self._by_entry = None, {}
+            return self._by_entry
+        at = self._at
+        if at is not None and at[0] == st.st_ino and at[1] == st.st_size:
+            return self._by_entry
+        if at is None or at[0] != st.st_ino or st.st_size < at[1]:
+            at, known = (st.st_ino, 0), {}
+        else:
+            known = dict(self._by_entry)
+        with open(self.file, "rb") as fh:
+            fh.seek(at[1])
+            tail = fh.read()
+        complete = tail[: tail.rfind(b"\n") + 1]  # a line still being written waits
+        for line in complete.decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                change = change_of(json.loads(line), self.file)
+            except ValueError:
+                continue  # torn by a crash mid-write: never acknowledged (as jsonlines.read)
+            known[change.entry] = [change, *known.get(change.entry, ())]
+        self._at, self._by_entry = (at[0], at[1] + len(complete)), known
+        return known
 
 
 def record(article: Article, result: SaveResult, before: str, user: str, at: str) -> Change | None:

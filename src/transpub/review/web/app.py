@@ -7,7 +7,9 @@ without reloading the page and binds Ctrl+Enter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -24,7 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from transpub.article import Project
+from transpub.catalog import journal
 from transpub.errors import TranspubError
+from transpub.review import store
 from transpub.review.accounts import Role, User, UserStore
 from transpub.review.web import routes
 from transpub.review.web.auth import LoginLimiter, csrf_token
@@ -95,6 +99,8 @@ def templates() -> Jinja2Templates:
     )
     env.globals["percent"] = percent
     env.globals["can"] = can
+    for name in env.list_templates():  # compiled now rather than on the first request
+        env.get_template(name)
     return Jinja2Templates(env=env, context_processors=[_context])
 
 
@@ -107,6 +113,20 @@ async def _library_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TranspubError)
     text = exc.message + (f"; {exc.hint}" if exc.hint else "")
     return routes.error_page(request, 500, text)
+
+
+def _recover(project: Project) -> None:
+    """Replay what a killed process journaled but did not write (see ``catalog.journal``)."""
+    for article in project.articles():
+        if article.catalog.is_file():
+            journal.settle(article.catalog, project.config.catalog.wrap_width)
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    yield
+    store.flush_all()  # at shutdown: every catalog file holds every save (also done at exit)
+    app.state.views.keep_findings()  # for the first page after the next start
 
 
 def create_app(
@@ -123,6 +143,10 @@ def create_app(
     ``trusted_proxies``: addresses or networks (``10.0.0.0/8``) of the reverse proxies in front;
     only requests coming from them may name the client in ``X-Forwarded-For`` (which the login
     limits count by). Without any, the header is ignored: the connecting address is the client.
+
+    Saves are journaled (``transpub.catalog.journal``): acknowledged once fsynced in the
+    article's journal, written into its catalog from memory within a second, and at shutdown.
+    Journals a killed app left behind are replayed here first.
     """
     if len(secret_key) < 32:
         raise TranspubError("the session secret is too short", hint="use at least 32 characters")
@@ -205,10 +229,14 @@ def create_app(
             ),
         ],
         exception_handlers={HTTPException: _http_error, TranspubError: _library_error},
+        lifespan=_lifespan,
     )
+    _recover(project)
+    store.start(project.root)
     app.state.project = project
     app.state.users = users
     app.state.views = Views(project)
     app.state.templates = templates()
     app.state.limiter = limiter or LoginLimiter()
+    threading.Thread(target=app.state.views.warm, name="transpub-warm", daemon=True).start()
     return app

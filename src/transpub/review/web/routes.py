@@ -263,6 +263,7 @@ async def save(request: Request) -> Response:
             )
         if isinstance(result, SaveResult):
             history.record(article, result, base, user.name, now_stamp())
+            views.saved(result, glossary)
         if not fetch:
             return result, None
         if isinstance(result, Suggested):

@@ -11,15 +11,16 @@ import json
 import math
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import polib
 
+from transpub import __version__
 from transpub.article import Article, Project
-from transpub.catalog import pofile
 from transpub.catalog.queue import (
     Approval,
     ArticleState,
@@ -34,23 +35,26 @@ from transpub.catalog.queue import (
     state_of,
 )
 from transpub.checks import Severity
+from transpub.checks.base import REGISTRY
 from transpub.checks.report import EntryFinding, project_glossary
-from transpub.credits import contributions
 from transpub.credits.contributions import Contribution, entry_id
+from transpub.engines import tm
 from transpub.engines.tm import suggestions
 from transpub.errors import TranspubError
 from transpub.glossary.model import Glossary
 from transpub.glossary.term import TermType
+from transpub.review import actions, history
 from transpub.review import comments as notes
-from transpub.review import history
 from transpub.review import suggestions as proposals
-from transpub.review.actions import Blockers, entry_findings
+from transpub.review.actions import Blockers, SaveResult, entry_findings
+from transpub.textfile import write_atomic
 
 PAGE_SIZE = 100
 BLOCKERS_SHOWN = 20
 ENTRY_FILTERS = ("all", "untranslated", "draft", "reviewed", "problems")
 QUEUE_FILTERS = ("all", "mine", "review", "approved")
 _MAX_CACHED_FINDINGS = 200_000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -269,15 +273,32 @@ def tm_suggestions(project: Project, msgid: str) -> tuple[Suggestion, ...]:
     )
 
 
+def _finding_key(entry: polib.POEntry) -> tuple[str, ...]:
+    """What an entry's findings depend on (with the glossary)."""
+    return (entry.msgid, entry.msgstr, entry.comment or "", *sorted(entry.flags))
+
+
 class Views:
     """The project as the pages see it, with caches that follow the files."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._catalogs: dict[str, tuple[tuple[int, int, int], polib.POFile]] = {}
         self._index: dict[str, dict[str, tuple[str, int]]] = {}
         self._glossary: tuple[tuple[int, int] | None, Glossary | None] | None = None
         self._findings: dict[tuple[str, ...], tuple[EntryFinding, ...]] = {}
+        self._sides: dict[Path, tuple[tuple[int, int, int] | None, Any]] = {}
+        #: How many entries this instance ran the checks on (the others came from its caches).
+        self.checks_run = 0
+        self._findings_read: set[str] = set()  # articles whose findings file was read
+        #: Findings read from those files, as stored: [line, check, severity, message] by key.
+        self._stored: dict[tuple[str, ...], list[list[Any]]] = {}
+        self._sources: dict[str, str] = {}
+        self._histories: dict[str, history.Reader] = {}
+        self._unsaved: set[str] = set()  # articles with findings not in their findings file
+        self._tm: tm.TranslationMemory | None = None
+        self._tm_marks: tuple[tuple[str, int, int, int], ...] = ()
+        self._tm_refreshing = False
+        self._tm_lock = threading.Lock()
         self._lock = threading.Lock()
         self.glossary_problem: str | None = None
         #: Per catalog, as the last page showed it: the check errors by msgid and the approval,
@@ -287,19 +308,9 @@ class Views:
     # -- the files ---------------------------------------------------------------------------
 
     def catalog(self, article: Article) -> polib.POFile | None:
-        """The article's catalog (read-only: never change what this returns), None if unsynced."""
-        key = os.fspath(article.catalog)
-        try:
-            st = os.stat(key)
-        except FileNotFoundError:
-            return None
-        ident = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = self._catalogs.get(key)
-        if cached is not None and cached[0] == ident:
-            return cached[1]
-        po = pofile.load(key, self.project.config.catalog.wrap_width)
-        self._catalogs[key] = (ident, po)
-        return po
+        """The article's catalog with every acknowledged save (read-only: never change what
+        this returns), None if unsynced; see ``actions.catalog``."""
+        return actions.catalog(self.project, article)
 
     def glossary(self) -> Glossary | None:
         """The project's glossary, reloaded when its file changes.
@@ -323,17 +334,120 @@ class Views:
                 self._findings.clear()
             return self._glossary[1]
 
+    def saved(self, result: SaveResult, glossary: Glossary | None) -> None:
+        """Remember the findings a save computed (with ``glossary``, the current one)."""
+        entry = result.written
+        if glossary is self._glossary_now() and entry.msgstr:
+            self._findings[_finding_key(entry)] = result.findings
+            self._unsaved.add(result.slug)
+
+    def keep_findings(self) -> None:
+        """Write the findings files of the articles saved into since their last page (the
+        review app does it at shutdown, for the first page after a restart)."""
+        for slug in sorted(self._unsaved):
+            try:
+                article = self.project.article(slug)
+                po = self.catalog(article)
+            except TranspubError:
+                continue
+            if po is not None:
+                self._save_findings(article, active(po))
+        self._unsaved.clear()
+
+    def _side(self, path: Path, read: Callable[[], _T]) -> _T:
+        """What ``read`` makes of the file at ``path``, read again only when the file changes
+        (the files beside a catalog are appended to, or replaced whole: either changes this)."""
+        try:
+            st = os.stat(path)
+            ident: tuple[int, int, int] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            ident = None
+        cached = self._sides.get(path)
+        if cached is not None and cached[0] == ident:
+            value: _T = cached[1]
+            return value
+        value = read()
+        self._sides[path] = (ident, value)
+        return value
+
+    def _pending(self, article: Article) -> dict[str, list[proposals.Suggestion]]:
+        return self._side(proposals.path(article), lambda: proposals.pending(article))
+
+    def _comments(self, article: Article) -> dict[str, list[notes.Comment]]:
+        return self._side(notes.path(article), lambda: notes.by_entry(article))
+
+    def _history(self, article: Article) -> dict[str, list[history.Change]]:
+        reader = self._histories.get(article.slug)
+        if reader is None:
+            reader = self._histories[article.slug] = history.Reader(article)
+        return reader.by_entry()
+
+    def warm(self) -> None:
+        """Read what the first pages need (the glossary, each catalog and its stored findings)
+        before anyone asks; the review app does it in the background at start-up."""
+        try:
+            self.glossary()
+            for article in self.project.articles():
+                if self.catalog(article) is not None:
+                    self._load_findings(article)
+        except TranspubError:
+            pass  # the page that needs it reports the problem
+
+    # -- the findings of every entry, kept on disk for the first page after a restart ---------
+
+    def _findings_file(self, article: Article) -> Path:
+        return self.project.root / ".transpub" / "findings" / f"{article.slug}.json"
+
+    def _findings_stamp(self) -> str:
+        """What the cached findings were computed with: the checks and the glossary file."""
+        glossary = self._glossary[0] if self._glossary is not None else None
+        return json.dumps([__version__, sorted(REGISTRY), glossary])
+
+    def _load_findings(self, article: Article) -> None:
+        """Take the article's findings from the cache file, once (if made with the same checks
+        and glossary): the first page after a restart runs no check on unchanged entries."""
+        if article.slug in self._findings_read:
+            return
+        self._findings_read.add(article.slug)
+        try:
+            data = json.loads(self._findings_file(article).read_bytes())
+            if data["stamp"] != self._findings_stamp():
+                return
+            for key, found in data["entries"]:
+                self._stored.setdefault(tuple(key), found)
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # no cache, or not one this version reads: the checks run
+
+    def _save_findings(self, article: Article, entries: list[polib.POEntry]) -> None:
+        """Keep the findings of the article's entries in ``.transpub/findings/<slug>.json``."""
+        rows = []
+        for entry in entries:
+            key = _finding_key(entry)
+            found = self._findings.get(key)
+            if found is not None:
+                rows.append([list(key), [[f.line, f.check, f.severity, f.message] for f in found]])
+        data = {"stamp": self._findings_stamp(), "entries": rows}
+        write_atomic(self._findings_file(article), json.dumps(data, ensure_ascii=False))
+
+    def _glossary_now(self) -> Glossary | None:
+        return self._glossary[1] if self._glossary is not None else None
+
     def findings(
         self, article: Article, entry: polib.POEntry, glossary: Glossary | None
     ) -> tuple[EntryFinding, ...]:
         """The entry's findings with ``glossary`` (the current one: see ``glossary()``)."""
         if not entry.msgstr:
             return ()
-        key = (entry.msgid, entry.msgstr, entry.comment or "", *sorted(entry.flags))
+        key = _finding_key(entry)
         found = self._findings.get(key)
         if found is None:
-            source = str(article.source.relative_to(self.project.root))
-            found = entry_findings(entry, glossary, source)
+            source = self._source(article)
+            stored = self._stored.pop(key, None)
+            if stored is not None:  # from the findings file (see _load_findings)
+                found = tuple(EntryFinding(source, n, entry.msgid, *rest) for n, *rest in stored)
+            else:
+                found = entry_findings(entry, glossary, source)
+                self.checks_run += 1
             if len(self._findings) > _MAX_CACHED_FINDINGS:
                 self._findings.clear()
             self._findings[key] = found
@@ -430,20 +544,20 @@ class Views:
                 for p in (
                     pending
                     if pending is not None
-                    else proposals.pending(article).get(entry_id(entry.msgid), ())
+                    else self._pending(article).get(entry_id(entry.msgid), ())
                 )
             ),
             comments=(
                 comments
                 if comments is not None
-                else tuple(notes.by_entry(article).get(entry_id(entry.msgid), ()))
+                else tuple(self._comments(article).get(entry_id(entry.msgid), ()))
             ),
             history=tuple(
                 HistoryLine(c.id, c.user, c.at, c.actions, c.before, diff_parts(c.before, c.after))
                 for c in (
                     changes
                     if changes is not None
-                    else history.by_entry(article).get(entry_id(entry.msgid), ())
+                    else self._history(article).get(entry_id(entry.msgid), ())
                 )
             ),
         )
@@ -456,7 +570,57 @@ class Views:
         """
         if entry_state(entry) is EntryState.REVIEWED:
             return ()
-        return tm_suggestions(self.project, entry.msgid)
+        try:
+            with self._memory() as memory:
+                threshold = self.project.config.translate.tm_threshold
+                found = [s for s in memory.fuzzy(entry.msgid, threshold, 4) if s.target][:3]
+        except TranspubError:
+            return ()  # a broken memory must not take the editor down; the CLI reports it
+        return tuple(
+            Suggestion(s.source, s.target, s.score, s.origin, diff_parts(s.source, entry.msgid))
+            for s in found
+        )
+
+    @contextmanager
+    def _memory(self) -> Iterator[tm.TranslationMemory]:
+        """The translation memory, for one thread at a time: built on first use; when a
+        catalog changed since, refreshed in the background (a lookup meanwhile answers from
+        the index as it was, never waiting for a catalog to be read)."""
+        marks = self._catalog_marks()
+        with self._tm_lock:
+            if self._tm is None:
+                self._tm = tm.TranslationMemory.for_project(self.project, self.catalog)
+                self._tm_marks = marks
+            elif marks != self._tm_marks and not self._tm_refreshing:
+                self._tm_refreshing = True
+                threading.Thread(target=self._refresh_memory, args=(marks,), daemon=True).start()
+            yield self._tm
+
+    def _refresh_memory(self, marks: tuple[tuple[str, int, int, int], ...]) -> None:
+        fresh: tm.TranslationMemory | None = None
+        try:
+            fresh = tm.TranslationMemory.for_project(self.project, self.catalog)
+            fresh.fuzzy("", 100.0, 1)  # load its list of sources here, not in a lookup
+        except TranspubError:
+            pass  # the lookups keep the index they have
+        finally:
+            with self._tm_lock:
+                self._tm_refreshing = False
+                if fresh is not None:
+                    old, self._tm, self._tm_marks = self._tm, fresh, marks
+                    if old is not None:
+                        old.close()
+
+    def _catalog_marks(self) -> tuple[tuple[str, int, int, int], ...]:
+        """The identity of every catalog file (what the memory is built from)."""
+        marks = []
+        for article in self.project.articles():
+            try:
+                st = os.stat(article.catalog)
+            except FileNotFoundError:
+                continue
+            marks.append((article.slug, st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(marks)
 
     def locate(self, article: Article, eid: str) -> tuple[str, int] | None:
         """The msgid of the live entry with this id, and its number in the document.
@@ -507,11 +671,16 @@ class Views:
             )
         live = list(enumerate(active(po), 1))
         glossary = self.glossary()
+        self._load_findings(article)
+        ran = self.checks_run
         by_msgid: dict[str, _Errors] = {}
         for number, entry in live:
             found = self._errors(article, entry, glossary)
             if found:
                 by_msgid[entry.msgid] = (number, entry_id(entry.msgid), found)
+        if self.checks_run != ran or article.slug in self._unsaved:
+            self._save_findings(article, [e for _, e in live])
+            self._unsaved.discard(article.slug)
         given = approval(po)
         self._heads[os.fspath(article.catalog)] = (by_msgid, given)
         head = self._head(article, counts(po), given, by_msgid)
@@ -529,10 +698,10 @@ class Views:
                 start = next((i for i, (n, _) in enumerate(chosen) if n > spot[1]), len(chosen))
                 page = min(start // PAGE_SIZE + 1, pages)
         window = chosen[start : start + PAGE_SIZE]
-        recent = contributions.read(self.project, article=article.slug)[-10:]
-        waiting = proposals.pending(article)
-        discussed = notes.by_entry(article)
-        changed = history.by_entry(article)
+        recent = actions.recent_contributions(self.project, article, 10)
+        waiting = self._pending(article)
+        discussed = self._comments(article)
+        changed = self._history(article)
         return ArticlePage(
             slug=article.slug,
             title=str(po.metadata.get("Project-Id-Version") or article.slug),
@@ -570,9 +739,26 @@ class Views:
     def _errors(
         self, article: Article, entry: polib.POEntry, glossary: Glossary | None
     ) -> tuple[EntryFinding, ...]:
+        key = _finding_key(entry)
+        stored = self._stored.get(key) if entry.msgstr and key not in self._findings else None
+        if stored is not None:  # only the errors: the rest when the entry is shown
+            source = self._source(article)
+            error = str(Severity.ERROR)
+            return tuple(
+                EntryFinding(source, n, entry.msgid, check, severity, message)
+                for n, check, severity, message in stored
+                if severity == error
+            )
         return tuple(
             f for f in self.findings(article, entry, glossary) if f.severity == Severity.ERROR
         )
+
+    def _source(self, article: Article) -> str:
+        """The article's source file as findings name it (relative to the project)."""
+        found = self._sources.get(article.slug)
+        if found is None:
+            found = self._sources[article.slug] = str(article.source.relative_to(self.project.root))
+        return found
 
     def _head(
         self,
@@ -586,7 +772,8 @@ class Views:
         count = 0
         for number, eid, found in errors.values():
             count += len(found)
-            shown.extend(Blocking(number, eid, f) for f in found[: BLOCKERS_SHOWN - len(shown)])
+            if len(shown) < BLOCKERS_SHOWN:
+                shown.extend(Blocking(number, eid, f) for f in found[: BLOCKERS_SHOWN - len(shown)])
         return Head(
             article.slug,
             state_of(tally, given is not None),
