@@ -236,3 +236,30 @@ def test_the_preview_follows_the_catalog(project: Project, client: TestClient) -
     page = client.get("/articles/report/preview").text
     assert re.search(r'<li class="pv-draft"><a [^>]*>#\d+</a> Publish the report', page)
     assert "Publish the report" not in client.get("/articles/report/preview?drafts=0").text
+
+
+def test_an_in_page_link_may_follow_its_translated_heading_as_in_build(
+    project_dir: Path,
+) -> None:
+    from transpub.catalog.sync import build_article
+
+    write_article(
+        project_dir,
+        "update",
+        "---\ntitle: 升级\n---\n\n## 分段更新\n\n见[分段更新](#分段更新)。\n",
+    )
+    project = Project.open(project_dir)
+    article = project.article("update")
+    sync_article(project, article, now=NOW)
+    po = pofile.load(article.catalog)
+    by = {e.msgid: e for e in po}
+    record_draft(by["分段更新"], "Rolling update", "human", "wang")
+    record_draft(
+        by["见[分段更新](#分段更新)。"], "See [Rolling update](#rolling-update).", "human", "wang"
+    )
+    pofile.save(po, article.catalog)
+    english = build_article(project, article, include_drafts=True)  # build accepts it
+    assert "(#rolling-update)" in english
+    shown = build_preview(project, article, pofile.load(article.catalog))
+    assert shown.refusals == ()
+    assert 'href="#rolling-update"' in str(shown.html)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from transpub.article import Article, Project, read_metadata
 from transpub.catalog import pofile
 from transpub.catalog.convert import rebuild, segment_file, utc_now
 from transpub.catalog.pofile import MergeStats
 from transpub.catalog.queue import Counts, counts
+
+if TYPE_CHECKING:
+    from transpub.markdown.structure import HeadingIds
+    from transpub.markdown.units import Segmented, Unit
 
 
 @dataclass
@@ -50,8 +55,6 @@ def sync_article(project: Project, article: Article, now: datetime | None = None
 
 def build_article(project: Project, article: Article, include_drafts: bool = False) -> str:
     """The English Markdown of an article, from its catalog."""
-    from transpub.publish.layouts import create_layout
-
     text, segmented = segment_file(article.source, project.segment_options)
     return rebuild(
         text,
@@ -59,5 +62,25 @@ def build_article(project: Project, article: Article, include_drafts: bool = Fal
         pofile.load(article.catalog),
         include_drafts=include_drafts,
         source_path=article.catalog,
-        heading_ids=create_layout(project.config.site).heading_ids,
+        heading_ids=site_heading_ids(project),
     )
+
+
+def site_heading_ids(project: Project) -> HeadingIds:
+    """The ids the project's site gives a page's headings: with them, ``build`` lets an in-page
+    link follow a translated heading (`#rolling-update` for `## 分段更新` → `Rolling update`)."""
+    from transpub.publish.layouts import create_layout
+
+    return create_layout(project.config.site).heading_ids
+
+
+def build_differences(
+    project: Project, source: str, segmented: Segmented, done: dict[str, str], english: str
+) -> list[tuple[str, Unit | None]]:
+    """How ``english`` (``segmented`` rebuilt with ``done``: msgid → msgstr) differs in structure
+    from ``source``, compared exactly as ``build`` compares them: each difference (a sentence)
+    with the unit it is about (None for a document without units)."""
+    from transpub.markdown import structure
+
+    found = structure.differences(source, english, site_heading_ids(project))
+    return [(d, structure.unit_of(d, segmented.units, done)) for d in found]

@@ -102,8 +102,8 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     one translation at a time, even one whose check a reviewer silenced.
     """
     from transpub.catalog.convert import segment_file, translations
-    from transpub.markdown.structure import differences, stale_anchors, unit_of
-    from transpub.publish.layouts import create_layout
+    from transpub.catalog.sync import build_differences, site_heading_ids
+    from transpub.markdown.structure import stale_anchors
 
     text, segmented = segment_file(article.source, project.segment_options)
     done = translations(po, include_drafts=True)
@@ -113,9 +113,8 @@ def build_findings(project: Project, article: Article, po: polib.POFile) -> list
     source = str(article.source.relative_to(project.root))
     units = segmented.units
     found: list[EntryFinding] = []
-    heading_ids = create_layout(project.config.site).heading_ids
-    for difference in differences(text, result, heading_ids):
-        unit = unit_of(difference, units, done)
+    heading_ids = site_heading_ids(project)
+    for difference, unit in build_differences(project, text, segmented, done, result):
         line, msgid = (unit.line, unit.msgid) if unit else (1, "")
         message = f"build would refuse the English page: {difference}"
         found.append(EntryFinding(source, line, msgid, BUILD_CHECK, str(Severity.ERROR), message))

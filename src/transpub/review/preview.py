@@ -28,8 +28,8 @@ from markupsafe import Markup
 from transpub.article import Article, Project
 from transpub.catalog.convert import segment_file, translations
 from transpub.catalog.queue import EntryState, active, entry_state
+from transpub.catalog.sync import build_differences
 from transpub.credits.contributions import entry_id
-from transpub.markdown import structure
 from transpub.markdown.units import Unit
 
 if TYPE_CHECKING:
@@ -164,11 +164,10 @@ def build_preview(
         return Shown(known.number, known.id, known.mark, text, known.kind)
 
     if english != text:
-        differences = structure.differences(text, english)
+        differences = build_differences(project, text, segmented, done, english)
         if differences:
             refusals = []
-            for difference in differences:
-                unit = structure.unit_of(difference, segmented.units, done)
+            for difference, unit in differences:
                 entry = shown.get(unit.msgid) if unit is not None else None
                 refusals.append(Refusal(difference, unit.line if unit else 0, entry))
             return Preview(article.slug, drafts, Markup(""), (), tuple(refusals), {})
