@@ -227,3 +227,24 @@ def test_ignore_flag_silences_exactly_one_check() -> None:
 
 def test_severities() -> None:
     assert {i: REGISTRY[i].severity for i in IDS} == dict.fromkeys(IDS, Severity.ERROR)
+
+
+@pytest.mark.parametrize("translation", ["Basics {#basics}", "Basics {#base}", "Basics {/* #b */}"])
+def test_a_heading_id_in_a_heading_translation_is_an_error(translation: str) -> None:
+    from transpub.checks.base import CheckContext, run_checks
+    from transpub.markdown.segmenter import segment
+
+    segmented = segment("## 基础 {#basics}\n\n正文。\n")
+    heading = segmented.units[0]
+    assert (heading.msgid, heading.kind) == ("基础", "heading h2")  # the id stays in the skeleton
+    # Unchecked, the page would get the id twice: `## Basics {#basics} {#basics}`.
+    assert segmented.rebuild({"基础": translation}).startswith(f"## {translation} {{#basics}}\n")
+    context = CheckContext(kind=heading.kind)
+    found = [(f.check, f.severity, f.message) for f in run_checks("基础", translation, (), context)]
+    written = translation[len("Basics ") :]
+    message = f"the heading id {written} is kept by transpub: remove it from the translation"
+    assert ("inline-markup", Severity.ERROR, message) in found
+    assert not [f for f in run_checks("基础", "Basics", (), context) if f.check == "inline-markup"]
+    # In a paragraph, text in braces is the writer's own.
+    paragraph = CheckContext(kind="paragraph")
+    assert not [f for f in run_checks("基础", translation, (), paragraph) if f.severity == "error"]

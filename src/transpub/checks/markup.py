@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from transpub.checks.base import Check, CheckContext, Severity, register
 from transpub.markdown.segmenter import tag_name, unit_events
-from transpub.markdown.syntax import COMPONENT_TAG, TEMPLATE, TEMPLATE_BYTES
+from transpub.markdown.syntax import COMPONENT_TAG, TEMPLATE, TEMPLATE_BYTES, heading_id
 
 #: Stands in for code, HTML, breaks and link edges in ``prose``, so no URL or number spans them.
 _GAP = "\n"
@@ -212,7 +212,7 @@ class InlineMarkupCheck(Check):
     description = (
         "Bold, italic and strikethrough spans, code spans (unchanged), footnote references, "
         "hard line breaks, inline HTML tags, shortcodes, interpolations and math (unchanged) "
-        "must match the source."
+        "must match the source; a heading's translation has no heading id ({#basics})."
     )
     severity = Severity.ERROR
 
@@ -244,6 +244,12 @@ class InlineMarkupCheck(Check):
         found += [f"{a} was altered to {b}; keep it as it is" for a, b in changed]
         found += [f"{a} is missing from the translation; copy it as it is" for a in lost]
         found += [f"the translation adds {b}, which the source does not have" for b in added]
+        if context.kind.startswith("heading") and heading_id(target) < len(target):
+            # the source's id stays after the heading in the page: it would be there twice
+            written = target[heading_id(target) :].strip()
+            found.append(
+                f"the heading id {written} is kept by transpub: remove it from the translation"
+            )
         return found
 
 
