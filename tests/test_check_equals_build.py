@@ -18,7 +18,7 @@ from transpub.catalog import pofile
 from transpub.catalog.queue import approval, record_draft, record_review
 from transpub.catalog.sync import build_article, sync_article
 from transpub.checks.report import BUILD_CHECK, check_article
-from transpub.errors import ApprovalError
+from transpub.errors import ApprovalError, StructureError
 from transpub.markdown.segmenter import segment
 from transpub.markdown.structure import differences
 from transpub.review.actions import approve_checked
@@ -124,3 +124,61 @@ def test_an_added_block_is_escaped_so_build_and_approval_agree(
     assert check_article(project, found, None).errors == []
     approve_checked(project, found, "zhao", NOW)
     assert build_article(project, found).endswith("\n\n1\\. Overall goals\n")
+
+
+PINNED = """\
+---
+title: 测试文章
+---
+
+## 基础
+
+开始。
+
+<Note>
+这种方法很好。
+另一段。
+</Note>
+
+## 仪表板
+
+开始。
+
+请看[仪表板][]。
+
+[仪表板]: https://example.com/dash
+"""
+
+
+@pytest.mark.parametrize(
+    ("msgid", "translation", "line", "said"),
+    [
+        # an extra closing tag inside a component's body: the HTML block changes at line 9
+        (
+            "这种方法很好。\n另一段。",
+            "This way is good.</Note>\nAnother.",
+            10,
+            "end of HTML block with tags <Note> </Note> </Note>",
+        ),
+        # a collapsed reference relabelled: the document loses the definition's target
+        ("请看[仪表板][]。", "See the [dashboard][].", 18, "lost link target"),
+    ],
+)
+def test_a_refusal_names_the_entry_whose_translation_changed(
+    project_dir: Path, msgid: str, translation: str, line: int, said: str
+) -> None:
+    write_article(project_dir, "pinned", PINNED)
+    project = Project.open(project_dir)
+    found = project.article("pinned")
+    sync_article(project, found, now=NOW)
+    po = pofile.load(found.catalog)
+    [entry] = [e for e in po if e.msgid == msgid]
+    record_draft(entry, translation, "human", "wang")
+    pofile.save(po, found.catalog)
+    with pytest.raises(StructureError) as refused:
+        build_article(project, found, include_drafts=True)
+    assert f"zh.md:{line} (entry {msgid[:20]!r}): " in str(refused.value)
+    assert said in str(refused.value)
+    # the check names the same entry
+    [error] = [e for e in check_article(project, found, None).errors if e.check == BUILD_CHECK]
+    assert (error.check, error.line, error.msgid) == (BUILD_CHECK, line, msgid)

@@ -90,7 +90,7 @@ def rebuild(
         places = {e.msgid: e.occurrences[0] for e in po if e.occurrences and not e.obsolete}
 
         def where(difference: str) -> str:
-            unit = structure.unit_of(difference, segmented.units, done)
+            unit = structure.unit_of(difference, segmented.units, done, source_text)
             if unit is None:
                 return "the document"
             file, line = places.get(unit.msgid, ("line", str(unit.line)))

@@ -83,4 +83,4 @@ def build_differences(
     from transpub.markdown import structure
 
     found = structure.differences(source, english, site_heading_ids(project))
-    return [(d, structure.unit_of(d, segmented.units, done)) for d in found]
+    return [(d, structure.unit_of(d, segmented.units, done, source)) for d in found]

@@ -261,12 +261,38 @@ def check(
 
 _SOURCE_LINE = re.compile(r"source line (\d+)")
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_COUNTED = re.compile(
+    r"the translation (lost|adds) (link target|image|inline code|footnote reference) "
+)
+_BLOCKS_DIFFER = re.compile(r"source line \d+ has (.*) where the translation \(line \d+\) has (.*)")
+_TAG_HEAD = re.compile(r"</?[^\s<>/]+")
 
 
-def unit_of(difference: str, units: Sequence[Unit], done: Mapping[str, str]) -> Unit | None:
-    """The unit a difference is about: the last one starting at or before its source line, else
-    the first whose source or translation (``done``: msgid → msgstr) holds a value it quotes,
-    such as a link target."""
+def unit_of(
+    difference: str, units: Sequence[Unit], done: Mapping[str, str], source: str | None = None
+) -> Unit | None:
+    """The unit a difference is about, found by its content first: the unit whose translation
+    (``done``: msgid → msgstr) holds more of what the translation adds (a link target, an HTML
+    tag) than its source does, or whose source holds more of what it lost; for a lost value,
+    the unit at the line of ``source`` (the document) that holds it (a reference's target lives
+    in its definition). Else the last unit starting at or before the difference's source line,
+    else the first whose source or translation holds a value it quotes; else the first unit."""
+    lost, added, label = _changed_values(difference)
+    for values, grew in ((added, True), (lost, False)):
+        for unit in units:
+            if unit.msgid not in done:
+                continue  # shown as its source: it changed nothing
+            theirs, ours = unit.msgid, done[unit.msgid]
+            if any(
+                ours.count(v) > theirs.count(v) if grew else ours.count(v) < theirs.count(v)
+                for v in values
+            ):
+                return unit
+    if source is not None and label is not None:
+        lines = [line for v in lost if (line := _line_of(source, label, v)) is not None]
+        at = [u for u in units if lines and u.line <= min(lines)]
+        if at:
+            return at[-1]
     match = _SOURCE_LINE.search(difference)
     if match:
         before = [u for u in units if u.line <= int(match.group(1))]
@@ -276,3 +302,48 @@ def unit_of(difference: str, units: Sequence[Unit], done: Mapping[str, str]) -> 
         if any(v in unit.msgid or v in done.get(unit.msgid, "") for v in values):
             return unit
     return units[0] if units else None
+
+
+def _changed_values(difference: str) -> tuple[list[str], list[str], str | None]:
+    """(lost, added, label) of a difference, as a translation's text writes them: link targets
+    and code as they are, footnote references as ``[^label]``, the heads of HTML tags
+    (``</Note``) an HTML block lost or gained; label is the counted kind (None for a block)."""
+    counted = _COUNTED.match(difference)
+    if counted:
+        kind, label = counted.groups()
+        values = [v for v in _QUOTED.findall(difference) if v != _CODE_WITH_CHINESE]
+        if label == "footnote reference":
+            values = [f"[^{v}]" for v in values]
+        return (values, [], label) if kind == "lost" else ([], values, label)
+    blocks = _BLOCKS_DIFFER.match(difference)
+    if blocks and all("HTML block with tags" in b for b in blocks.groups()):
+        want, got = (
+            Counter(_TAG_HEAD.findall(b.split(" with tags ", 1)[1])) for b in blocks.groups()
+        )
+        return list(want - got), list(got - want), None
+    return [], [], None
+
+
+def _line_of(source: str, label: str, value: str) -> int | None:
+    """The line of ``source`` where a link target, image, code span or footnote reference
+    (``[^label]``) first occurs."""
+    data = source.lstrip("\ufeff").encode("utf-8")
+    starts = [0] + [m.end() for m in re.finditer(b"\n", data)]
+    for event, rng in parse_events(source.lstrip("\ufeff")):
+        if not isinstance(event, dict):
+            continue
+        kind, payload = next(iter(event.items()))
+        if kind == "Start" and tag_name(payload) in ("Link", "Image"):
+            name = tag_name(payload)
+            found = (label == "link target") == (name == "Link") and payload[name][
+                "dest_url"
+            ] == value
+        elif kind == "Code":
+            found = label == "inline code" and payload == value
+        elif kind == "FootnoteReference":
+            found = label == "footnote reference" and f"[^{payload}]" == value
+        else:
+            continue
+        if found:
+            return bisect.bisect_right(starts, rng["start"])
+    return None
