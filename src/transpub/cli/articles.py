@@ -94,7 +94,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     project = open_project(args)
     glossary = project_glossary(project)
-    reports = [check_article(project, a, glossary) for a in project.select(args.slugs)]
+    reports = []
+    failed = False
+    for article in project.select(args.slugs):
+        try:
+            reports.append(check_article(project, article, glossary))
+        except TranspubError as exc:  # one broken article: its line, the others go on
+            err(exc)
+            failed = True
     if args.json:
         import json
 
@@ -108,6 +115,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 f"{report.slug}: {counted(len(report.errors), 'error')}, "
                 f"{counted(len(report.warnings), 'warning')}"
             )
+    if failed:
+        return FAILED
     return FINDINGS if any(r.errors for r in reports) else OK
 
 
