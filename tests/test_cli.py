@@ -563,9 +563,38 @@ def test_po2md_refuses_a_catalog_made_from_another_file(
     assert run(capsys, "md2po", "-q", "other.md", "-o", "other.po")[0] == 0
     code, out, err = run(capsys, "po2md", "report.md", "other.po", "-o", "en.md")
     assert code == 2 and out == ""
-    assert err.startswith("Error: other.po: the catalog was not made from report.md: ")
-    assert "have no entry in it" in err and "`transpub md2po report.md -o other.po`" in err
+    line = one_error(err)
+    assert line.startswith("Error: other.po: this is the wrong catalog for report.md: none of ")
+    assert "merges" not in line and "-o other.po" not in line
     assert not (no_project / "en.md").exists()
+
+
+def test_po2md_names_the_catalog_beside_the_source_never_a_merge_into_another(
+    no_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for slug, text in (("a", ARTICLE), ("b", "# 别的文件\n\n完全不同的内容。\n")):
+        (no_project / slug).mkdir()
+        (no_project / slug / "zh.md").write_text(text, encoding="utf-8")
+        assert run(capsys, "md2po", "-q", f"{slug}/zh.md", "-o", f"{slug}/en.po")[0] == 0
+    code, out, err = run(capsys, "po2md", "a/zh.md", "b/en.po", "-o", "x.md")
+    assert (code, out) == (2, "")
+    line = one_error(err)
+    assert line.startswith("Error: b/en.po: this is the wrong catalog for a/zh.md: none of ")
+    assert "the catalog of a/zh.md is a/en.po" in line and "merges" not in line
+    assert not (no_project / "x.md").exists()
+
+
+def test_po2md_suggests_the_merge_when_some_passages_match(
+    no_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (no_project / "report.md").write_text(ARTICLE, encoding="utf-8")
+    assert run(capsys, "md2po", "-q", "report.md", "-o", "report.po")[0] == 0
+    changed = ARTICLE.replace("工作", "任务").replace("开源社", "本社").replace("活动", "会议")
+    (no_project / "report.md").write_text(changed, encoding="utf-8")
+    code, _out, err = run(capsys, "po2md", "report.md", "report.po", "-o", "en.md")
+    line = one_error(err)
+    assert code == 2 and "was not made from this version of report.md" in line
+    assert "`transpub md2po report.md -o report.po` merges" in line
 
 
 @pytest.mark.parametrize(("msgid", "msgstr", "written"), ESCAPED)

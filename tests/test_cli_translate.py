@@ -145,3 +145,27 @@ def test_the_prefect_flow_and_the_in_process_run_write_the_same_catalogs(
     # The cost table printed by the command is the flow's, line for line.
     table = [line.split() for line in printed.out.splitlines() if line.split()[:1] == ["total"]]
     assert table[-1][1:] == list(cost_rows(outcome)[-1].values())[1:]
+
+
+def test_a_prefect_server_that_cannot_be_reached_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from transpub.cli.main import main
+
+    with socket.socket() as s:  # a port on 127.0.0.1 that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    url = f"http://127.0.0.1:{port}/api"
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
+    project = _project(tmp_path / "project")
+    assert main(["-C", str(project), "translate"]) == 2
+    printed = capsys.readouterr()
+    lines = printed.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"Error: the Prefect server at {url} cannot be reached ("
+    ), printed.err
+    assert "unset PREFECT_API_URL" in lines[0] and "internal error" not in lines[0]
+    assert not (project / "articles" / "events" / "en.po").exists()

@@ -209,6 +209,23 @@ def test_a_certificate_for_a_name_no_one_has_offers_the_closest(
     err = capsys.readouterr().err
     assert "no contributor is called 'nobody'" in err and "has not agreed" not in err
     assert len(err.strip().splitlines()) == 1
+    assert "closest" not in err and "no known name is close to it" in err  # nothing near
+
+
+def test_the_consent_hint_for_someone_unregistered_is_valid_toml(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tomllib
+
+    at = "2025-09-03T09:00:00Z"
+    contributions.append(
+        project, [credit("transpub team", Action.TRANSLATE, "plan", "第一段。", "One.", at)]
+    )
+    assert main(["-C", str(project.root), "credits", "certificate", "transpub team"]) == 2
+    err = capsys.readouterr().err
+    assert "transpub team has not agreed to be named" in err
+    toml = err[err.index("[[person]]") :]
+    assert tomllib.loads(toml) == {"person": [{"handle": "transpub team", "consent": True}]}
 
 
 def test_the_credits_command(project: Project, capsys: pytest.CaptureFixture[str]) -> None:

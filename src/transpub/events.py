@@ -33,6 +33,25 @@ def configured() -> bool:
     return bool(os.environ.get("PREFECT_API_URL", "").strip())
 
 
+def require_api() -> None:
+    """Raise ``TranspubError`` (one line: start the server, or unset ``PREFECT_API_URL`` to run
+    in this process) when a Prefect API is configured but ``/health`` does not answer."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from transpub.errors import TranspubError
+
+    url = os.environ["PREFECT_API_URL"].strip()
+    with temporary_settings({PREFECT_API_URL: url}), get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise TranspubError(
+            f"the Prefect server at {url} cannot be reached ({type(problem).__name__}: {problem})",
+            hint="start it (`prefect server start`), or unset PREFECT_API_URL to run in this "
+            "process",
+        )
+
+
 def emit_article_event(
     event: str,
     slug: str,

@@ -140,15 +140,39 @@ def po2md(
 def _check_belongs(
     segmented: Segmented, po: polib.POFile, source: str | Path, po_path: str | Path
 ) -> None:
-    """Refuse a catalog made from another file: most of the source's passages unknown to it."""
+    """Refuse a catalog made from another file. When (nearly) none of the source's passages
+    are in it, it is the wrong catalog: the error names both files as typed and points to the
+    catalog beside the source (never a merge, which would obsolete the other file's entries).
+    When some match but most do not, the source changed: the hint is the merge."""
     wanted = {u.msgid for u in segmented.units}
     known = {e.msgid for e in po if not e.obsolete and e.msgid}
     unknown = len(wanted - known)
-    if wanted and unknown * 2 > len(wanted):
+    if not wanted or unknown * 2 <= len(wanted):
+        return
+    matched = len(wanted) - unknown
+    if matched * 10 < len(wanted):
+        some = "none" if matched == 0 else f"only {matched}"
+        sibling = os.path.join(os.path.dirname(str(source)), os.path.basename(str(po_path)))
+        if os.path.exists(sibling) and not os.path.samefile(sibling, po_path):
+            hint = f"the catalog of {source} is {sibling}: give that one"
+        else:
+            hint = (
+                f"give the catalog made from {source}, or make one beside it "
+                f"(`transpub md2po {typed_path(source)} -o {typed_path(sibling)}`)"
+                if not os.path.exists(sibling)
+                else f"give the catalog made from {source}"
+            )
         raise CatalogError(
-            f"the catalog was not made from {os.path.basename(source)}: {unknown} of its "
-            f"{len(wanted)} passages have no entry in it",
+            f"this is the wrong catalog for {source}: {some} of its {len(wanted)} passages "
+            f"{'has' if matched == 1 else 'have'} an entry in {po_path}",
             path=po_path,
-            hint="give the Markdown file the catalog was made from, or bring the catalog up to "
-            f"date first (`transpub md2po {typed_path(source)} -o {typed_path(po_path)}` merges)",
+            hint=hint,
         )
+    raise CatalogError(
+        f"the catalog was not made from this version of {source}: {unknown} of its "
+        f"{len(wanted)} passages have no entry in it",
+        path=po_path,
+        hint="bring the catalog up to date first (`transpub md2po "
+        f"{typed_path(source)} -o {typed_path(po_path)}` merges), or give the Markdown file "
+        "the catalog was made from",
+    )

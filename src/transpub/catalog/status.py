@@ -19,19 +19,29 @@ class QueueRow:
     state: ArticleState
     counts: Counts
     approved_by: str | None = None
+    #: The publish record could not be read: the state is what the catalog alone tells.
+    record_broken: bool = False
 
     @property
     def progress(self) -> float:
         """Share of entries reviewed, 0–1."""
         return self.counts.reviewed / self.counts.total if self.counts.total else 0.0
 
+    @property
+    def state_text(self) -> str:
+        """The state as the table shows it, marked when the publish record is broken."""
+        return f"{self.state} (publish record broken)" if self.record_broken else str(self.state)
+
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "slug": self.slug,
             "state": str(self.state),
             **self.counts.as_dict(),
             "approved_by": self.approved_by,
         }
+        if self.record_broken:
+            data["publish_record"] = "broken"
+        return data
 
 
 def queue(
@@ -39,15 +49,16 @@ def queue(
 ) -> list[QueueRow]:
     """One row per article: its state and how many entries are in each state.
 
-    With ``errors``, an article whose catalog or publish record cannot be read gets no row: its
-    error is added there and the others are still listed (without, the error is raised). Listing
-    every article, a folder whose catalog is there but whose ``zh.md`` is not is a row in the
-    state ``source missing`` (its catalog's counts when it can be read).
+    With ``errors``, an article whose catalog cannot be read gets no row, and one whose publish
+    record cannot be read gets a row marked ``record_broken`` (its state from the catalog
+    alone): the error is added there and the others are still listed (without, it is raised).
+    Listing every article, a folder whose catalog is there but whose ``zh.md`` is not is a row
+    in the state ``source missing`` (its catalog's counts when it can be read).
     """
     rows = []
     for article in project.select(slugs):
         try:
-            rows.append(_row(article))
+            rows.append(_row(article, errors))
         except TranspubError as exc:
             if errors is None:
                 raise
@@ -63,16 +74,25 @@ def queue(
     return rows
 
 
-def _row(article: Article) -> QueueRow:
+def _row(article: Article, errors: list[TranspubError] | None = None) -> QueueRow:
     if not article.catalog.exists():
         return QueueRow(article.slug, ArticleState.NEW, Counts())
     po = pofile.load(article.catalog)
     given = approval(po)
+    broken = False
+    try:
+        published = _published_hash(article)
+    except TranspubError as exc:
+        if errors is None:
+            raise
+        errors.append(exc)
+        published, broken = None, True
     return QueueRow(
         article.slug,
-        article_state(po, _published_hash(article)),
+        article_state(po, published),
         counts(po),
         given.editor if given else None,
+        broken,
     )
 
 
@@ -92,7 +112,7 @@ def table_rows(rows: list[QueueRow]) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = [
         (
             r.slug,
-            str(r.state),
+            r.state_text,
             str(r.counts.untranslated),
             str(r.counts.draft),
             str(r.counts.reviewed),

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from transpub.cli.common import FAILED, FINDINGS, OK, args_slugs, err, open_project
+from transpub.cli.common import (
+    FAILED,
+    FINDINGS,
+    OK,
+    args_slugs,
+    err,
+    open_project,
+    say_sourceless,
+)
 from transpub.errors import TranspubError
 from transpub.wording import counted
 
@@ -34,6 +42,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from transpub.catalog.sync import sync_article
 
     project = open_project(args)
+    say_sourceless(project, args.slugs)
     status = OK
     for article in project.select(args.slugs):
         try:
@@ -93,8 +102,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     from transpub.checks.report import check_article, project_glossary
 
     project = open_project(args)
+    say_sourceless(project, args.slugs)
     glossary = project_glossary(project)
-    reports = [check_article(project, a, glossary) for a in project.select(args.slugs)]
+    reports = []
+    failed = False
+    for article in project.select(args.slugs):
+        try:
+            reports.append(check_article(project, article, glossary))
+        except TranspubError as exc:  # one broken article: its line, the others go on
+            err(exc)
+            failed = True
     if args.json:
         import json
 
@@ -108,6 +125,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 f"{report.slug}: {counted(len(report.errors), 'error')}, "
                 f"{counted(len(report.warnings), 'warning')}"
             )
+    if failed:
+        return FAILED
     return FINDINGS if any(r.errors for r in reports) else OK
 
 

@@ -23,5 +23,20 @@ def err(message: object) -> None:
     print(f"Error: {message}", file=sys.stderr)
 
 
+def say_sourceless(project, slugs: list[str] | None) -> None:  # type: ignore[no-untyped-def]
+    """Listing every article (no ``slugs``): one line on standard error per article folder whose
+    catalog is there but whose ``zh.md`` is gone, with what to do (commands skip such folders)."""
+    if slugs:
+        return  # a named article without its source is refused by Project.article
+    from transpub.article import missing_source_hint
+    from transpub.errors import typed_path
+
+    for article in project.sourceless():
+        print(
+            f"source missing: {typed_path(article.source)}; {missing_source_hint(article.folder)}",
+            file=sys.stderr,
+        )
+
+
 def args_slugs(p: argparse.ArgumentParser) -> None:
     p.add_argument("slugs", nargs="*", metavar="SLUG", help="articles (default: all)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from transpub.cli.common import FAILED, FINDINGS, OK, err, open_project
+from transpub.cli.common import FAILED, FINDINGS, OK, err, open_project, say_sourceless
 
 
 def args_publish(p: argparse.ArgumentParser) -> None:
@@ -19,7 +19,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from transpub.publish.site import Action, publish
     from transpub.publish.summary import summary_text
 
-    run = publish(open_project(args), args.slugs or None, dry_run=args.dry_run, push=args.push)
+    project = open_project(args)
+    say_sourceless(project, args.slugs)
+    run = publish(project, args.slugs or None, dry_run=args.dry_run, push=args.push)
     print(summary_text(run))
     failed = [r for r in run.results if r.action is Action.FAILED]
     for result in failed:

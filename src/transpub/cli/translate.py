@@ -33,6 +33,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if machine is not None:
         machine.check_key()  # a missing key is reported before Prefect starts, too
     if args.prefect or events.configured():
+        if events.configured():
+            events.require_api()  # a server that is down: one line, before the flow waits on it
         outcome = _through_prefect(str(project.root), args.slugs or None, args.engine)
     else:
         outcome = _in_process(str(project.root), args.slugs or None, args.engine)

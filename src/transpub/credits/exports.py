@@ -228,8 +228,8 @@ def certificate_for(
             path=rec.people.path,
             hint="set consent = true for them in the people registry first"
             if person.registered
-            else f'add them to {where} with their consent: [[person]] handle = "{person.handle}" '
-            "consent = true",
+            else f"add them to {where} with their consent:\n[[person]]\n"
+            f"handle = {_toml_string(person.handle)}\nconsent = true",
         )
     standing = next((s for s in rec.standings if s.handle == person.handle), None)
     if standing is None or standing.tier is None:
@@ -249,17 +249,34 @@ def certificate_for(
     )
 
 
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escapes are TOML's)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+#: How alike a known name must be to ``name`` to be offered (difflib's ratio, 0-1, case ignored).
+CLOSE_ENOUGH = 0.6
+
+
 def _closest(name: str, people: People, credited: set[str]) -> str:
-    """A hint naming the known names closest to ``name`` (handles, names, aliases)."""
-    from rapidfuzz import fuzz, process
+    """A hint naming the known names close to ``name`` (handles, names, aliases; at most 3 with
+    a difflib ratio of ``CLOSE_ENOUGH`` or more, case ignored), else where to see who is known."""
+    from difflib import get_close_matches
 
     names = set(credited)
     for p in people.people:
         names.update(n for n in (p.handle, p.name_en, p.name_zh, *p.aliases) if n)
     if not names:
         return "no one is credited yet: see `transpub credits`"
-    best = process.extract(name, sorted(names), scorer=fuzz.WRatio, limit=3)
-    return "the closest names: " + ", ".join(repr(n) for n, _score, _i in best)
+    by_key: dict[str, str] = {}
+    for known in sorted(names):
+        by_key.setdefault(known.casefold(), known)
+    close = get_close_matches(name.casefold(), list(by_key), n=3, cutoff=CLOSE_ENOUGH)
+    if not close:
+        return "no known name is close to it: see `transpub credits` for who is credited"
+    return "the closest names: " + ", ".join(repr(by_key[k]) for k in close)
 
 
 def certificate_png(cert: Certificate, project: str) -> bytes:
