@@ -172,6 +172,7 @@ class QueueItem:
     counts: Counts
     contributors: tuple[str, ...]
     approved_by: str | None
+    problem: str | None = None  # why its catalog cannot be read, and what to do (one line)
 
     def mine(self, name: str) -> bool:
         return name in self.contributors or name == self.approved_by
@@ -312,6 +313,22 @@ class Views:
         this returns), None if unsynced; see ``actions.catalog``."""
         return actions.catalog(self.project, article)
 
+    def readable(
+        self, problems: dict[str, str] | None = None
+    ) -> Callable[[Article], polib.POFile | None]:
+        """``catalog`` for pages over every article: an unreadable catalog answers None, and
+        its one-line error (file, line, what to do) goes into ``problems`` by slug."""
+
+        def read(article: Article) -> polib.POFile | None:
+            try:
+                return self.catalog(article)
+            except TranspubError as exc:
+                if problems is not None:
+                    problems[article.slug] = " ".join(str(exc).split())
+                return None
+
+        return read
+
     def glossary(self) -> Glossary | None:
         """The project's glossary, reloaded when its file changes.
 
@@ -388,7 +405,7 @@ class Views:
         try:
             self.glossary()
             for article in self.project.articles():
-                if self.catalog(article) is not None:
+                if self.readable()(article) is not None:
                     self._load_findings(article)
         except TranspubError:
             pass  # the page that needs it reports the problem
@@ -457,11 +474,21 @@ class Views:
 
     def queue(self) -> list[QueueItem]:
         items = []
+        problems: dict[str, str] = {}
+        read = self.readable(problems)
         for article in self.project.articles():
-            po = self.catalog(article)
+            po = read(article)
             if po is None:
                 items.append(
-                    QueueItem(article.slug, article.slug, ArticleState.NEW, Counts(), (), None)
+                    QueueItem(
+                        article.slug,
+                        article.slug,
+                        ArticleState.NEW,
+                        Counts(),
+                        (),
+                        None,
+                        problems.get(article.slug),
+                    )
                 )
                 continue
             names: set[str] = set()
@@ -589,7 +616,7 @@ class Views:
         marks = self._catalog_marks()
         with self._tm_lock:
             if self._tm is None:
-                self._tm = tm.TranslationMemory.for_project(self.project, self.catalog)
+                self._tm = tm.TranslationMemory.for_project(self.project, self.readable())
                 self._tm_marks = marks
             elif marks != self._tm_marks and not self._tm_refreshing:
                 self._tm_refreshing = True
@@ -599,7 +626,7 @@ class Views:
     def _refresh_memory(self, marks: tuple[tuple[str, int, int, int], ...]) -> None:
         fresh: tm.TranslationMemory | None = None
         try:
-            fresh = tm.TranslationMemory.for_project(self.project, self.catalog)
+            fresh = tm.TranslationMemory.for_project(self.project, self.readable())
             fresh.fuzzy("", 100.0, 1)  # load its list of sources here, not in a lookup
         except TranspubError:
             pass  # the lookups keep the index they have
