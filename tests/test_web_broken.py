@@ -49,7 +49,7 @@ def _problem(project_dir: Path) -> tuple[str, str]:
     """What the page must say: the catalog's line, and the command that restores it."""
     catalog = project_dir / "articles" / "broken" / "en.po"
     lines = catalog.read_text(encoding="utf-8").splitlines()
-    return f"en.po:{len(lines)}", restore_hint(catalog)
+    return f"articles/broken/en.po:{len(lines)}", restore_hint(catalog)
 
 
 def test_the_queue_lists_the_others_and_shows_the_broken_one(
@@ -81,4 +81,5 @@ def test_the_broken_article_page_says_what_to_do(client: TestClient, project_dir
     text = html.unescape(response.text)
     line, hint = _problem(project_dir)
     assert line in text and hint in text
+    assert str(project_dir / "articles" / "broken" / "en.po") not in text  # the server's folders
     assert client.get("/articles/good").status_code == 200

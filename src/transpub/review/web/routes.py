@@ -36,7 +36,13 @@ from transpub.review.web.auth import (
     session_id,
     start_session,
 )
-from transpub.review.web.views import ENTRY_FILTERS, QUEUE_FILTERS, EntryView, Views
+from transpub.review.web.views import (
+    ENTRY_FILTERS,
+    QUEUE_FILTERS,
+    EntryView,
+    Views,
+    problem_line,
+)
 
 _ENTRY_ID = re.compile(r"[0-9a-f]{16}")
 _FETCH = "fetch"  # the X-Requested-With header of the editor script's saves
@@ -189,7 +195,7 @@ async def article_page(request: Request) -> Response:
             _views(request).article_page, article, show, page, focus, tm, after
         )
     except TranspubError as exc:  # its catalog (or source) cannot be read: say why and what to do
-        raise HTTPException(409, one_line(exc)) from exc
+        raise HTTPException(409, problem_line(_project(request), exc)) from exc
     return render(request, "article.html", {"a": view, "filters": ENTRY_FILTERS})
 
 

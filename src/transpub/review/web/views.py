@@ -224,6 +224,18 @@ class ArticlePage:
     numbers: Mapping[str, int] = field(default_factory=dict)  # entry id → number, for activity
 
 
+def problem_line(project: Project, exc: TranspubError) -> str:
+    """The error as one line for a page: its file relative to the project (not the server's
+    folders) with the line, what is wrong and what to do."""
+    where = ""
+    if exc.path is not None:
+        full, root = os.path.abspath(exc.path), os.path.abspath(project.root)
+        inside = full.startswith(root.rstrip(os.sep) + os.sep)
+        shown = os.path.relpath(full, root) if inside else os.path.basename(full)
+        where = f"{shown}:{exc.line}: " if exc.line is not None else f"{shown}: "
+    return " ".join(f"{where}{exc.message}{f'; {exc.hint}' if exc.hint else ''}".split())
+
+
 def percent(part: int, whole: int) -> float:
     """``part`` as a share of ``whole`` in percent, for the progress bars."""
     return 100.0 * part / whole if whole else 0.0
@@ -324,7 +336,7 @@ class Views:
                 return self.catalog(article)
             except TranspubError as exc:
                 if problems is not None:
-                    problems[article.slug] = " ".join(str(exc).split())
+                    problems[article.slug] = problem_line(self.project, exc)
                 return None
 
         return read
