@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -261,3 +263,85 @@ def test_the_button_shows_with_an_engine_and_the_route_needs_login_and_csrf(
         ).status_code
         == 404
     )
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # nothing listens on it any more: connections are refused
+
+
+class Dropper:
+    """A port on 127.0.0.1 that accepts each connection and closes it unanswered, counting."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def __enter__(self) -> Dropper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+def _unreachable_app(
+    project_dir: Path, accounts: Path, monkeypatch: pytest.MonkeyPatch, engine: str, port: int
+) -> App:
+    """The engine at ``port`` with transpub.toml's default retries and timeouts."""
+    monkeypatch.setenv("DEEPL_AUTH_KEY", DEEPL_KEY)
+    monkeypatch.delenv("DEEPL_SERVER_URL", raising=False)
+    monkeypatch.setenv(LLM_ENV, LLM_KEY)
+    if engine == "deepl":
+        section = f'[deepl]\nserver_url = "http://127.0.0.1:{port}"\n'
+    else:
+        section = (
+            f'[llm]\nbase_url = "http://127.0.0.1:{port}/v1"\nmodel = "test-model"\n'
+            f'api_key_env = "{LLM_ENV}"\n'
+        )
+    return _app(project_dir, accounts, f'\n[translate]\nengine = "{engine}"\n\n{section}')
+
+
+@pytest.mark.parametrize(
+    ("engine", "name"), [("deepl", "DeepL"), ("llm", "The LLM endpoint")], ids=["deepl", "llm"]
+)
+def test_an_engine_that_is_down_is_said_plainly(
+    project_dir: Path, accounts: Path, monkeypatch: pytest.MonkeyPatch, engine: str, name: str
+) -> None:
+    port = _closed_port()
+    app = _unreachable_app(project_dir, accounts, monkeypatch, engine, port)
+    status, answer = app.machine(PLAIN)
+    assert status == 502, answer
+    text = answer["error"]
+    assert text.startswith(f"{name} could not be reached: ") and f"127.0.0.1:{port}" in text
+    assert "\n" not in text and DEEPL_KEY not in text and LLM_KEY not in text
+    for internal in ("urllib3", "HTTPConnectionPool", "Errno", "Max retries", "httpx", "object at"):
+        assert internal not in text
+
+
+@pytest.mark.parametrize("engine", ["deepl", "llm"])
+def test_a_click_retries_an_unreachable_engine_at_most_once(
+    project_dir: Path, accounts: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    with Dropper() as dropper:
+        app = _unreachable_app(project_dir, accounts, monkeypatch, engine, dropper.port)
+        status, answer = app.machine(PLAIN)
+    assert 1 <= dropper.accepted <= 2  # the configured 5 (DeepL) or 3 (LLM) retries are not made
+    assert status == 502 and "could not be reached" in answer["error"], answer

@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import polib
 
 from transpub.article import Article, Project
+from transpub.config import Config
 from transpub.credits.contributions import entry_id, now_stamp
 from transpub.engines import Engine, Usage, create_engine
 from transpub.engines.base import Batch
@@ -39,6 +41,10 @@ from transpub.review import jsonlines
 
 CACHE_NAME = "mt-cache.sqlite"  # the translate flow's engine cache, shared
 USAGE_NAME = "mt-usage.jsonl"
+#: A click waits for its answer: at most this many retries, and this many seconds per request
+#: (the settings in transpub.toml apply when they are lower; translate runs use them as set).
+CLICK_RETRIES = 1
+CLICK_TIMEOUT = {"deepl": 10.0, "llm": 30.0}
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class MachineTranslator:
         with self._lock:
             if self._engine is not None and self._engine[0] is glossary:
                 return self._engine[1]
-            made = create_engine(self.project.config, glossary)
+            made = create_engine(for_a_click(self.project.config), glossary)
             if made is None:
                 raise EngineError(
                     "no machine translation engine is configured",
@@ -139,7 +145,24 @@ class MachineTranslator:
         user: str,
     ) -> MachineAnswer:
         """A proposal for the entry ``msgid`` of ``entries`` (the article's live entries, in
-        document order, for the context). Raises EngineError (a sentence, never the key)."""
+        document order, for the context). Raises EngineError (a sentence, never the key; an
+        engine that cannot be reached is said so in plain words)."""
+        try:
+            return self._translate(article, entries, msgid, glossary, user)
+        except EngineError as exc:
+            plain = unreachable(self.project.config, exc)
+            if plain is None:
+                raise
+            raise plain from exc
+
+    def _translate(
+        self,
+        article: Article,
+        entries: Sequence[polib.POEntry],
+        msgid: str,
+        glossary: Glossary | None,
+        user: str,
+    ) -> MachineAnswer:
         rendering = glossary_rendering(glossary, msgid)
         if rendering is not None:
             return MachineAnswer(rendering, "glossary", "glossary", None, Usage())
@@ -209,6 +232,63 @@ class MachineTranslator:
         jsonlines.append(self.usage_log, asdict(record))
 
 
+def for_a_click(config: Config) -> Config:
+    """``config`` with the engines' retries and timeouts cut to what one click can wait for."""
+    deepl, llm = config.deepl, config.llm
+    return replace(
+        config,
+        deepl=replace(
+            deepl,
+            max_retries=min(deepl.max_retries, CLICK_RETRIES),
+            timeout=min(deepl.timeout, CLICK_TIMEOUT["deepl"]),
+        ),
+        llm=replace(
+            llm,
+            max_retries=min(llm.max_retries, CLICK_RETRIES),
+            timeout=min(llm.timeout, CLICK_TIMEOUT["llm"]),
+        ),
+    )
+
+
+def unreachable(config: Config, exc: EngineError) -> EngineError | None:
+    """A plain one-line error when ``exc`` came from not reaching the engine at all (refused,
+    unknown host, no answer in time), else None. Names the host, never the key nor the
+    HTTP library's internals."""
+    import deepl
+    import openai
+    import requests
+
+    cause: BaseException | None = exc.__cause__
+    while cause is not None and not isinstance(
+        cause, (deepl.ConnectionException, openai.APIConnectionError, requests.ConnectionError)
+    ):
+        cause = cause.__cause__
+    if cause is None:
+        return None
+    timed_out = isinstance(cause, openai.APITimeoutError) or isinstance(
+        cause.__cause__, requests.Timeout
+    )
+    click = for_a_click(config)
+    if config.translate.engine == "llm":
+        name, setting = "The LLM endpoint", "[llm] base_url (or OPENAI_BASE_URL)"
+        url = config.llm.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com"
+        wait, retries = click.llm.timeout, click.llm.max_retries
+    else:
+        name, setting = "DeepL", "[deepl] server_url (or DEEPL_SERVER_URL)"
+        free = os.environ.get(config.deepl.auth_key_env, "").strip().endswith(":fx")
+        default = "api-free.deepl.com" if free else "api.deepl.com"
+        url = config.deepl.server_url or os.environ.get("DEEPL_SERVER_URL") or default
+        wait, retries = click.deepl.timeout, click.deepl.max_retries
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    host = (parts.hostname or url) + (f":{parts.port}" if parts.port else "")
+    tries = "once" if retries == 0 else "twice" if retries == 1 else f"{retries + 1} times"
+    why = f"no answer within {wait:g} s" if timed_out else "the connection failed"
+    return type(exc)(
+        f"{name} could not be reached: {why} at {host} (tried {tries})",
+        hint=f"check the network and {setting}, or try again in a minute",
+    )
+
+
 def _cache_key(engine: Engine) -> str:
     return f"{engine.engine_id}:{engine.fingerprint()}"
 
@@ -229,4 +309,12 @@ def key_values(project: Project) -> list[str]:
     return [value for name in names if len(value := os.environ.get(name, "").strip()) >= 8]
 
 
-__all__ = ["MachineAnswer", "MachineTranslator", "UsageRecord", "key_values", "one_line"]
+__all__ = [
+    "MachineAnswer",
+    "MachineTranslator",
+    "UsageRecord",
+    "for_a_click",
+    "key_values",
+    "one_line",
+    "unreachable",
+]

@@ -246,7 +246,7 @@ def _mark(
     for i, (at, _unit, _text) in enumerate(placed):
         by_line.setdefault(at, []).append(i)
     claimed: set[int] = set()
-    marks = {m: 0 for m in _RANK}
+    counted: dict[str, str] = {}  # entry id → its mark: an entry shown twice counts once
 
     def take(start: int, end: int) -> list[Shown]:
         got = []
@@ -262,7 +262,7 @@ def _mark(
     def anchors(entries: list[Shown]) -> list[Token]:
         out: list[Token] = []
         for e in entries:
-            marks[e.mark] += 1
+            counted[e.id] = e.mark
             title = f"entry #{e.number}: {_TITLE[e.mark]}"
             link = Token("link_open", "a", 1, attrs={"href": _entry_url(slug, e.id)})
             link.attrSet("class", "pv-entry")
@@ -296,7 +296,7 @@ def _mark(
         elif token.type == "front_matter":
             front = take(*token.map)
             for e in front:
-                marks[e.mark] += 1
+                counted[e.id] = e.mark
         elif token.type in ("paragraph_open", "heading_open"):
             entries = take(*token.map)
             inline = tokens[i + 1]
@@ -314,7 +314,7 @@ def _mark(
                     for e in entries
                 )
                 for e in entries:
-                    marks[e.mark] += 1
+                    counted[e.id] = e.mark
                 block.content = f'<div class="pv-anchors pv-{worst}">{links}</div>\n'
                 inserts.append((i, block))
         elif token.type == "tr_open":
@@ -339,6 +339,9 @@ def _mark(
         i += 1
     for at, block in reversed(inserts):
         tokens.insert(at, block)
+    marks = {m: 0 for m in _RANK}
+    for mark in counted.values():
+        marks[mark] += 1
     return front, marks
 
 

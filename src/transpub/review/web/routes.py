@@ -36,7 +36,13 @@ from transpub.review.web.auth import (
     session_id,
     start_session,
 )
-from transpub.review.web.views import ENTRY_FILTERS, QUEUE_FILTERS, EntryView, Views
+from transpub.review.web.views import (
+    ENTRY_FILTERS,
+    QUEUE_FILTERS,
+    EntryView,
+    Views,
+    problem_line,
+)
 
 _ENTRY_ID = re.compile(r"[0-9a-f]{16}")
 _FETCH = "fetch"  # the X-Requested-With header of the editor script's saves
@@ -184,9 +190,12 @@ async def article_page(request: Request) -> Response:
     focus = _entry_param(request.query_params.get("entry"))
     tm = _entry_param(request.query_params.get("tm"))
     after = _entry_param(request.query_params.get("after"))
-    view = await run_in_threadpool(
-        _views(request).article_page, article, show, page, focus, tm, after
-    )
+    try:
+        view = await run_in_threadpool(
+            _views(request).article_page, article, show, page, focus, tm, after
+        )
+    except TranspubError as exc:  # its catalog (or source) cannot be read: say why and what to do
+        raise HTTPException(409, problem_line(_project(request), exc)) from exc
     return render(request, "article.html", {"a": view, "filters": ENTRY_FILTERS})
 
 
@@ -490,6 +499,7 @@ async def search_page(request: Request) -> Response:
         state=_choice(params.get("state", ""), states),
     )
     views = _views(request)
+    problems: dict[str, str] = {}  # the unreadable catalogs, by slug: shown, not searched
 
     def run() -> tuple[list[search.Hit], bool]:
         if not query:
@@ -498,12 +508,13 @@ async def search_page(request: Request) -> Response:
         return search.search(
             _project(request),
             query,
-            catalogs=views.catalog,
+            catalogs=views.readable(problems),
             findings=lambda article, entry: views.findings(article, entry, glossary),
         )
 
     hits, more = await run_in_threadpool(run)
     context = {"query": query, "hits": hits, "more": more, "fields": search.FIELDS}
+    context["problems"] = problems
     return render(request, "search.html", {**context, "states": states})
 
 
@@ -517,7 +528,7 @@ async def next_entry(request: Request) -> Response:
     after = (slug, eid) if slug and eid else None
     views = _views(request)
     found = await run_in_threadpool(
-        search.next_entry, _project(request), state, after, catalogs=views.catalog
+        search.next_entry, _project(request), state, after, catalogs=views.readable()
     )
     if found is None:
         request.session["flash"] = f"No {state} entry is left. · 没有了。"

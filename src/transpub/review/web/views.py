@@ -172,6 +172,7 @@ class QueueItem:
     counts: Counts
     contributors: tuple[str, ...]
     approved_by: str | None
+    problem: str | None = None  # why its catalog cannot be read, and what to do (one line)
 
     def mine(self, name: str) -> bool:
         return name in self.contributors or name == self.approved_by
@@ -221,6 +222,18 @@ class ArticlePage:
     last: int = 0  # the document number of the last entry the filter shows
     head: Head | None = None
     numbers: Mapping[str, int] = field(default_factory=dict)  # entry id → number, for activity
+
+
+def problem_line(project: Project, exc: TranspubError) -> str:
+    """The error as one line for a page: its file relative to the project (not the server's
+    folders) with the line, what is wrong and what to do."""
+    where = ""
+    if exc.path is not None:
+        full, root = os.path.abspath(exc.path), os.path.abspath(project.root)
+        inside = full.startswith(root.rstrip(os.sep) + os.sep)
+        shown = os.path.relpath(full, root) if inside else os.path.basename(full)
+        where = f"{shown}:{exc.line}: " if exc.line is not None else f"{shown}: "
+    return " ".join(f"{where}{exc.message}{f'; {exc.hint}' if exc.hint else ''}".split())
 
 
 def percent(part: int, whole: int) -> float:
@@ -312,6 +325,22 @@ class Views:
         this returns), None if unsynced; see ``actions.catalog``."""
         return actions.catalog(self.project, article)
 
+    def readable(
+        self, problems: dict[str, str] | None = None
+    ) -> Callable[[Article], polib.POFile | None]:
+        """``catalog`` for pages over every article: an unreadable catalog answers None, and
+        its one-line error (file, line, what to do) goes into ``problems`` by slug."""
+
+        def read(article: Article) -> polib.POFile | None:
+            try:
+                return self.catalog(article)
+            except TranspubError as exc:
+                if problems is not None:
+                    problems[article.slug] = problem_line(self.project, exc)
+                return None
+
+        return read
+
     def glossary(self) -> Glossary | None:
         """The project's glossary, reloaded when its file changes.
 
@@ -388,7 +417,7 @@ class Views:
         try:
             self.glossary()
             for article in self.project.articles():
-                if self.catalog(article) is not None:
+                if self.readable()(article) is not None:
                     self._load_findings(article)
         except TranspubError:
             pass  # the page that needs it reports the problem
@@ -457,11 +486,21 @@ class Views:
 
     def queue(self) -> list[QueueItem]:
         items = []
+        problems: dict[str, str] = {}
+        read = self.readable(problems)
         for article in self.project.articles():
-            po = self.catalog(article)
+            po = read(article)
             if po is None:
                 items.append(
-                    QueueItem(article.slug, article.slug, ArticleState.NEW, Counts(), (), None)
+                    QueueItem(
+                        article.slug,
+                        article.slug,
+                        ArticleState.NEW,
+                        Counts(),
+                        (),
+                        None,
+                        problems.get(article.slug),
+                    )
                 )
                 continue
             names: set[str] = set()
@@ -589,7 +628,7 @@ class Views:
         marks = self._catalog_marks()
         with self._tm_lock:
             if self._tm is None:
-                self._tm = tm.TranslationMemory.for_project(self.project, self.catalog)
+                self._tm = tm.TranslationMemory.for_project(self.project, self.readable())
                 self._tm_marks = marks
             elif marks != self._tm_marks and not self._tm_refreshing:
                 self._tm_refreshing = True
@@ -599,7 +638,7 @@ class Views:
     def _refresh_memory(self, marks: tuple[tuple[str, int, int, int], ...]) -> None:
         fresh: tm.TranslationMemory | None = None
         try:
-            fresh = tm.TranslationMemory.for_project(self.project, self.catalog)
+            fresh = tm.TranslationMemory.for_project(self.project, self.readable())
             fresh.fuzzy("", 100.0, 1)  # load its list of sources here, not in a lookup
         except TranspubError:
             pass  # the lookups keep the index they have
