@@ -198,6 +198,18 @@ def test_the_certificate_is_a_png_card(project: Project) -> None:
         certificate_for(rec, "zhao", date(2025, 10, 1))
 
 
+def test_a_credited_name_outside_the_registry_matches_as_typed_otherwise(project: Project) -> None:
+    """Names match without case, e-mail or extra spaces (README), registered or not."""
+    at = "2025-09-25T10:00:00Z"
+    contributions.append(
+        project, [credit("transpub team", Action.TRANSLATE, "plan", "甲。", "A.", at)]
+    )
+    rec = recognise(project, parse_period("2025-09"))
+    for typed in ("transpub team", "TRANSPUB TEAM", "Transpub  Team <team@example.org>"):
+        with pytest.raises(ExportError, match="transpub team has not agreed to be named"):
+            certificate_for(rec, typed, date(2025, 10, 1))
+
+
 def test_a_certificate_for_a_name_no_one_has_offers_the_closest(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from transpub.credits.ladder import Standing
-from transpub.credits.people import People, Person
+from transpub.credits.people import People, Person, normalise
 from transpub.credits.report import Recognition, Row
 from transpub.credits.tally import Role
 from transpub.errors import TranspubError
@@ -214,6 +214,11 @@ def certificate_for(
     known = rec.people.lookup(name)
     person = known or rec.people.person(name)
     named = {rec.people.person(n).handle for n in credited} | set(rec.tally.people)
+    if known is None and person.handle not in named:
+        # A credited name as typed differently: case, spaces, an e-mail address (README).
+        same = sorted(h for h in named if normalise(h) == normalise(name))
+        if same:
+            person = rec.people.person(same[0])
     if known is None and person.handle not in named:
         registry = rec.people.path
         raise ExportError(
