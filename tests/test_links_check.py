@@ -170,3 +170,25 @@ def test_check_and_build_follow_the_translated_heading(project_dir: Path, anchor
         ]
     )
     assert [(f.check, f.line, f.message) for f in report.warnings] == expected
+
+
+def test_po2md_outside_a_project_lets_an_in_page_link_follow_its_heading(tmp_path: Path) -> None:
+    """po2md compares as build does: outside a project with the default layout's heading ids."""
+    from transpub.catalog.convert import md2po, po2md
+
+    source = tmp_path / "zh.md"
+    text = "# 标题\n\n见[分段更新](#分段更新)。\n\n## 分段更新\n\n正文。\n"
+    source.write_text(text, encoding="utf-8")
+    md2po(source, tmp_path / "en.po")
+    po = pofile.load(tmp_path / "en.po")
+    english = {
+        "标题": "Title",
+        "见[分段更新](#分段更新)。": "See [Rolling update](#rolling-update).",
+        "分段更新": "Rolling update",
+        "正文。": "Body.",
+    }
+    for entry in po:
+        entry.msgstr = english[entry.msgid]
+    pofile.save(po, tmp_path / "en.po")
+    po2md(source, tmp_path / "en.po", tmp_path / "en.md")
+    assert "See [Rolling update](#rolling-update)." in (tmp_path / "en.md").read_text("utf-8")

@@ -133,8 +133,29 @@ def po2md(
     text, segmented = segment_file(source, options, article=False)
     po = pofile.load(po_path)
     _check_belongs(segmented, po, source, po_path)
-    result = rebuild(text, segmented, po, include_drafts=include_drafts, source_path=po_path)
+    result = rebuild(
+        text,
+        segmented,
+        po,
+        include_drafts=include_drafts,
+        source_path=po_path,
+        heading_ids=file_heading_ids(source),
+    )
     write_atomic(out, result)
+
+
+def file_heading_ids(source: str | Path) -> HeadingIds:
+    """The ids the site gives the headings of ``source``: the ``[site] layout`` of the project
+    whose ``transpub.toml`` is at or above the file's folder, else the default layout's — so an
+    in-page link may follow a translated heading in ``po2md`` as it may in ``build``."""
+    from pathlib import Path
+
+    from transpub.config import Config, find_config, load_config
+    from transpub.publish.layouts import create_layout
+
+    found = find_config(Path(source).resolve().parent)
+    site = load_config(found).site if found is not None else Config().site
+    return create_layout(site).heading_ids
 
 
 def _check_belongs(
