@@ -597,6 +597,24 @@ def test_po2md_suggests_the_merge_when_some_passages_match(
     assert "`transpub md2po report.md -o report.po` merges" in line
 
 
+def test_po2md_never_suggests_a_merge_into_the_catalog_of_another_article(
+    no_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Some passages match, but the catalog sits beside another source (an article's zh.md):
+    merging would obsolete that article's entries, so it is the wrong catalog."""
+    article = no_project / "articles" / "plan"
+    article.mkdir(parents=True)
+    (article / "zh.md").write_text(ARTICLE, encoding="utf-8")
+    assert run(capsys, "md2po", "-q", "articles/plan/zh.md", "-o", "articles/plan/en.po")[0] == 0
+    draft = "# 开源社 2024\n\n另一段。\n\n第三段。\n"  # the heading is the article's
+    (no_project / "draft.md").write_text(draft, encoding="utf-8")
+    code, _out, err = run(capsys, "po2md", "draft.md", "articles/plan/en.po", "-o", "en.md")
+    line = one_error(err)
+    assert code == 2 and "this is the wrong catalog for draft.md" in line, line
+    assert "is the catalog of articles/plan/zh.md" in line and "merges" not in line
+    assert not (no_project / "en.md").exists()
+
+
 @pytest.mark.parametrize(("msgid", "msgstr", "written"), ESCAPED)
 def test_po2md_escapes_a_translation_that_would_add_a_block(
     no_project: Path, capsys: pytest.CaptureFixture[str], msgid: str, msgstr: str, written: str

@@ -158,6 +158,17 @@ def file_heading_ids(source: str | Path) -> HeadingIds:
     return create_layout(site).heading_ids
 
 
+def _owner(po_path: str | Path, source: str | Path) -> str | None:
+    """Another Markdown file beside the catalog that it belongs to (an article's ``zh.md``, or a
+    file named as ``source``), or None."""
+    folder = os.path.dirname(str(po_path)) or "."
+    for name in dict.fromkeys((os.path.basename(str(source)), "zh.md")):
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and not os.path.samefile(candidate, source):
+            return candidate
+    return None
+
+
 def _check_belongs(
     segmented: Segmented, po: polib.POFile, source: str | Path, po_path: str | Path
 ) -> None:
@@ -171,18 +182,20 @@ def _check_belongs(
     if not wanted or unknown * 2 <= len(wanted):
         return
     matched = len(wanted) - unknown
-    if matched * 10 < len(wanted):
+    if matched * 10 < len(wanted) or _owner(po_path, source) is not None:
         some = "none" if matched == 0 else f"only {matched}"
         sibling = os.path.join(os.path.dirname(str(source)), os.path.basename(str(po_path)))
-        if os.path.exists(sibling) and not os.path.samefile(sibling, po_path):
+        owner = _owner(po_path, source)
+        whose = f"{po_path} is the catalog of {owner}; " if owner is not None else ""
+        if not os.path.exists(sibling):
+            hint = (
+                f"{whose}give the catalog made from {source}, or make one beside it "
+                f"(`transpub md2po {typed_path(source)} -o {typed_path(sibling)}`)"
+            )
+        elif not os.path.samefile(sibling, po_path):
             hint = f"the catalog of {source} is {sibling}: give that one"
         else:
-            hint = (
-                f"give the catalog made from {source}, or make one beside it "
-                f"(`transpub md2po {typed_path(source)} -o {typed_path(sibling)}`)"
-                if not os.path.exists(sibling)
-                else f"give the catalog made from {source}"
-            )
+            hint = f"{whose}give the catalog made from {source}"
         raise CatalogError(
             f"this is the wrong catalog for {source}: {some} of its {len(wanted)} passages "
             f"{'has' if matched == 1 else 'have'} an entry in {po_path}",
