@@ -732,12 +732,12 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
 
 
-
 def test_python_dash_m_transpub_runs_the_command_line() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "transpub", "--version"], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stdout) == (0, "transpub 0.1.0\n"), done.stderr
+
 
 # --- build and approve ------------------------------------------------------------------------
 
