@@ -116,9 +116,10 @@ def test_hard_breaks_survive_editors(translation: str, expected: str) -> None:
 
 
 def test_a_trimmed_hard_break_is_a_check_error() -> None:
+    from transpub.checks.base import CheckContext
     from transpub.checks.markup import InlineMarkupCheck
 
-    found = InlineMarkupCheck().check("甲\\\n乙", "A\nB", None)  # type: ignore[arg-type]
+    found = InlineMarkupCheck().check("甲\\\n乙", "A\nB", CheckContext(kind="paragraph"))
     assert found == ["the translation has 0 hard line breaks, the source 1"]
 
 
