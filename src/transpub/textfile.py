@@ -1,14 +1,17 @@
-"""Reading source files strictly and writing files atomically."""
+"""Reading source files strictly, reading JSON Lines logs, and writing files atomically."""
 
 from __future__ import annotations
 
+import json
 import os
 
 from transpub.errors import SourceError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+    from typing import Any
 
 #: Files above this size are refused: nothing we publish is that large, and a mistake is likely.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -102,3 +105,36 @@ def write_atomic(path: str | Path, data: str | bytes) -> bool:
             os.unlink(tmp)
         raise
     return True
+
+
+def read_json_lines(
+    path: Path,
+    bad_line: Callable[[int], Exception],
+    valid: Callable[[dict[str, Any]], bool] = lambda record: True,
+) -> list[dict[str, Any]]:
+    """The records of a JSON Lines log, oldest first; none when the file is missing.
+
+    The last line, if it is not JSON, was torn by a crash mid-write and never acknowledged: it
+    is skipped. Any other line that is not a JSON object passing ``valid`` raises
+    ``bad_line(line number)`` (1-based). Read as bytes, so a torn UTF-8 character is only a
+    torn line.
+    """
+    try:
+        lines = path.read_bytes().split(b"\n")
+    except FileNotFoundError:
+        return []
+    last = max((n for n, line in enumerate(lines, 1) if line.strip()), default=0)
+    out = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            if number == last:
+                continue
+            data = None
+        if not isinstance(data, dict) or not valid(data):
+            raise bad_line(number)
+        out.append(data)
+    return out

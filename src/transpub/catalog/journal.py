@@ -30,7 +30,7 @@ from typing import Any
 import polib
 
 from transpub.errors import CatalogError, TranspubError
-from transpub.textfile import write_atomic
+from transpub.textfile import read_json_lines, write_atomic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -136,28 +136,15 @@ def pending(catalog: str | Path) -> bool:
 def read(catalog: str | Path) -> list[dict[str, Any]]:
     """The journal's records, oldest first; a torn last line (never acknowledged) is skipped."""
     path = journal_path(catalog)
-    try:
-        lines = path.read_bytes().split(b"\n")
-    except FileNotFoundError:
-        return []
-    out = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError:
-            if number >= len(lines) - 1:
-                continue  # the last line, cut by a crash before it was acknowledged
-            data = None
-        if not isinstance(data, dict) or not isinstance(data.get("msgid"), str):
-            raise CatalogError(
-                f"line {number} of the journal is not a saved entry",
-                path=path,
-                hint="repair or remove that line, then open the article again",
-            )
-        out.append(data)
-    return out
+    return read_json_lines(
+        path,
+        lambda number: CatalogError(
+            f"line {number} of the journal is not a saved entry",
+            path=path,
+            hint="repair or remove that line, then open the article again",
+        ),
+        valid=lambda record: isinstance(record.get("msgid"), str),
+    )
 
 
 def apply(po: polib.POFile, records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:

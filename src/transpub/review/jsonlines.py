@@ -10,30 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from transpub.errors import ArticleError
+from transpub.textfile import read_json_lines
 
 
 def read(file: Path, what: str) -> list[dict[str, Any]]:
     """Every record of ``file`` (none when it is missing); ``what`` names one in errors."""
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
-    out = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError:
-            if number == len(lines):
-                continue  # torn by a crash mid-write: that record was never acknowledged
-            data = None
-        if not isinstance(data, dict):
-            raise ArticleError(
-                f"line {number} is not {what}", path=file, hint="repair or remove that line"
-            )
-        out.append(data)
-    return out
+    return read_json_lines(
+        file,
+        lambda number: ArticleError(
+            f"line {number} is not {what}", path=file, hint="repair or remove that line"
+        ),
+    )
 
 
 def append(file: Path, record: dict[str, Any]) -> None:
