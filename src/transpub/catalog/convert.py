@@ -182,10 +182,10 @@ def _check_belongs(
     if not wanted or unknown * 2 <= len(wanted):
         return
     matched = len(wanted) - unknown
-    if matched * 10 < len(wanted) or _owner(po_path, source) is not None:
+    owner = _owner(po_path, source)
+    if matched * 10 < len(wanted) or owner is not None:
         some = "none" if matched == 0 else f"only {matched}"
         sibling = os.path.join(os.path.dirname(str(source)), os.path.basename(str(po_path)))
-        owner = _owner(po_path, source)
         whose = f"{po_path} is the catalog of {owner}; " if owner is not None else ""
         if not os.path.exists(sibling):
             hint = (
